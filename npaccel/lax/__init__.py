@@ -1,0 +1,21 @@
+"""npaccel.lax: primitives that map one-to-one onto StableHLO ops, with the signatures and
+semantics of jax.lax (float64 is the default float type)."""
+from npaccel.lax.convert import (bitcast_convert_type, convert_element_type, reduce_precision)
+from npaccel.lax.elementwise import (
+    RoundingMethod, abs, acos, acosh, add, asin, asinh, atan, atan2, atanh, bitwise_and,
+    bitwise_not, bitwise_or, bitwise_xor, cbrt, ceil, clamp, clz, complex, conj, cos, cosh,
+    digamma, div, eq, erf, erf_inv, erfc, exp, exp2, expm1, floor, ge, gt, imag,
+    integer_pow, is_finite, le, lgamma, log, log1p, logistic, lt, max, min, mul, ne, neg,
+    nextafter, polygamma, population_count, pow, real, rem, round, rsqrt, select, select_n,
+    shift_left, shift_right_arithmetic, shift_right_logical, sign, sin, sinh, sqrt, sub, tan,
+    tanh)
+from npaccel.lax.shape import (broadcast, broadcast_in_dim, broadcasted_iota, concatenate,
+                               expand_dims, full, full_like, iota, pad, reshape, rev, squeeze,
+                               transpose)
+from npaccel.lax import _wiring  # noqa: F401  (operators, and the ops transforms need)
+
+# jax.lax spells the logical ops without the bitwise_ prefix.
+not_ = bitwise_not
+and_ = bitwise_and
+or_ = bitwise_or
+xor = bitwise_xor

@@ -1,0 +1,128 @@
+"""`jit`: stage a function out to a jaxpr, compile it once per input signature, run it.
+
+A jitted call is one primitive, `jit`, whose parameter is the staged jaxpr, so every other
+transformation sees through it with ordinary rules (jvp, transpose, batching, partial eval).
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, Sequence
+
+from npaccel.core import tree_util
+from npaccel.core.trace import Primitive, Tracer, abstract_eval_rules, bind, get_aval
+from npaccel.transforms import lowering
+from npaccel.transforms.staging import trace_pytree_fun
+
+jit_p = Primitive("jit", multiple_results=True)
+abstract_eval_rules[jit_p] = lambda *avals, jaxpr, name: jaxpr.out_avals
+lowering.lowering_rules[jit_p] = lambda ctx, *args, jaxpr, name: lowering.lower_jaxpr_body(jaxpr, args)
+
+
+def _as_tuple(x) -> tuple:
+    if x is None:
+        return ()
+    return (x,) if isinstance(x, (int, str)) else tuple(x)
+
+
+def _resolve_static(fun, static_argnums, static_argnames):
+    """Static positions and names, each completed from the other via the signature."""
+    nums, names = set(_as_tuple(static_argnums)), set(_as_tuple(static_argnames))
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        return frozenset(nums), frozenset(names)
+    positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    names |= {positional[i] for i in nums if i < len(positional)}
+    nums |= {i for i, n in enumerate(positional) if n in names}
+    return frozenset(nums), frozenset(names)
+
+
+class _StaticKey:
+    """Hashable wrapper for a static argument, with a clear error for unhashable ones."""
+
+    @staticmethod
+    def of(value, where):
+        try:
+            hash(value)
+        except TypeError:
+            raise ValueError(f"Non-hashable static argument {where} of type "
+                             f"{type(value).__name__}: static arguments must be hashable "
+                             "(use a tuple instead of a list, or pass it as a traced argument)"
+                             ) from None
+        return (type(value), value)
+
+
+class Jitted:
+    """The callable returned by `jit(fun)`."""
+
+    def __init__(self, fun: Callable, static_argnums, static_argnames):
+        functools.update_wrapper(self, fun)
+        self._fun = fun
+        self._static_nums, self._static_names = _resolve_static(fun, static_argnums, static_argnames)
+        self._cache: dict[Any, tuple] = {}
+
+    def _split(self, args, kwargs):
+        static = tuple((i, _StaticKey.of(a, f"at position {i}")) for i, a in enumerate(args)
+                       if i in self._static_nums)
+        static += tuple((k, _StaticKey.of(v, f"'{k}'")) for k, v in sorted(kwargs.items())
+                        if k in self._static_names)
+        dyn_args = tuple(a for i, a in enumerate(args) if i not in self._static_nums)
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self._static_names}
+        return static, dyn_args, dyn_kwargs
+
+    def _call_with_dynamic(self, args, kwargs):
+        def fun(dyn_args, dyn_kwargs):
+            it = iter(dyn_args)
+            full = [a if i in self._static_nums else next(it)
+                    for i, a in enumerate(args)]
+            return self._fun(*full, **{**kwargs, **dyn_kwargs})
+        return fun
+
+    def _staged(self, args, kwargs):
+        static, dyn_args, dyn_kwargs = self._split(args, kwargs)
+        leaves, in_tree = tree_util.tree_flatten((dyn_args, dyn_kwargs))
+        avals = tuple(get_aval(x) for x in leaves)
+        key = (in_tree, avals, static)
+        entry = self._cache.get(key)
+        if entry is None:
+            fun = self._call_with_dynamic(args, {k: v for k, v in kwargs.items()
+                                                 if k in self._static_names})
+            jaxpr, consts, out_tree = trace_pytree_fun(fun, in_tree, avals)
+            entry = (jaxpr, consts, out_tree)
+            if not any(isinstance(c, Tracer) for c in consts):
+                self._cache[key] = entry
+        return entry, leaves
+
+    def __call__(self, *args, **kwargs):
+        (jaxpr, consts, out_tree), leaves = self._staged(args, kwargs)
+        outs = bind(jit_p, *consts, *leaves, jaxpr=jaxpr, name=self.__name__)
+        return tree_util.tree_unflatten(out_tree, outs)
+
+    def lower(self, *args, **kwargs) -> "Lowered":
+        (jaxpr, consts, _), leaves = self._staged(args, kwargs)
+        return Lowered(jaxpr)
+
+    def _cache_size(self) -> int:
+        return len(self._cache)
+
+
+class Lowered:
+    """The StableHLO of a jitted function at one signature (`jit(f).lower(*args)`)."""
+
+    def __init__(self, jaxpr):
+        self.jaxpr = jaxpr
+
+    def as_text(self) -> str:
+        return str(lowering.lower_jaxpr(self.jaxpr))
+
+    def compile(self):
+        return lowering.compile_jaxpr(self.jaxpr)
+
+
+def jit(fun: Callable | None = None, *, static_argnums: int | Sequence[int] | None = None,
+        static_argnames: str | Sequence[str] | None = None) -> Callable:
+    """Compile `fun` with XLA: traced once per input shapes/dtypes/static values."""
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames)
+    return Jitted(fun, static_argnums, static_argnames)
