@@ -54,7 +54,10 @@ def aval_of_value(x) -> ShapedArray:
     if py_dtype is not None:
         return ShapedArray((), py_dtype, weak_type=True)
     if isinstance(x, (np.ndarray, np.generic)):
-        return ShapedArray(x.shape, dtypes.check_supported(x.dtype))
+        # float0 arrays are the (instantiated) tangents of integer values: they have avals,
+        # though no computation accepts them.
+        dtype = x.dtype if x.dtype == dtypes.float0 else dtypes.check_supported(x.dtype)
+        return ShapedArray(x.shape, dtype)
     raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid npaccel array type")
 
 

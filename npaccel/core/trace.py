@@ -171,8 +171,11 @@ def bind(prim: Primitive, *args, **params):
 
 
 def find_top_trace(xs) -> Trace:
-    main = max((x._trace.main for x in xs if isinstance(x, Tracer)),
-               default=_trace_stack[0], key=operator.attrgetter("level"))
+    mains = [x._trace.main for x in xs if isinstance(x, Tracer)]
+    for m in mains:
+        if m.level >= len(_trace_stack) or _trace_stack[m.level] is not m:
+            raise _escaped_tracer_error(m)
+    main = max(mains, default=_trace_stack[0], key=operator.attrgetter("level"))
     if _dynamic_trace is not None and _dynamic_trace.level > main.level:
         main = _dynamic_trace
     return main.trace_type(main)
@@ -186,8 +189,12 @@ def full_raise(trace: Trace, val):
         return val
     if val._trace.main.level < level:
         return trace.lift(val)
-    raise UnexpectedTracerError(
-        f"Encountered a tracer of an inner transformation ({type(val._trace).__name__}) "
+    raise _escaped_tracer_error(val._trace.main)
+
+
+def _escaped_tracer_error(main: MainTrace) -> "UnexpectedTracerError":
+    return UnexpectedTracerError(
+        f"Encountered a tracer of an inner transformation ({main.trace_type.__name__}) "
         "outside of it: a traced value escaped (leaked) from the function being "
         "transformed, e.g. stored in a global or a closure, and was used later.")
 

@@ -67,6 +67,12 @@ def flatten_fun_output(f: Callable, in_tree: PyTreeDef):
 
 def broadcast_prefix(prefix: Any, tree: Any) -> list:
     """The leaves of `prefix` repeated over the leaves of `tree` that they cover (None in
-    `prefix` is a leaf, as in vmap's in_axes)."""
-    full = optree.tree_broadcast_prefix(prefix, tree, none_is_leaf=True, namespace=_NS)
-    return optree.tree_leaves(full, none_is_leaf=True, namespace=_NS)
+    `prefix` is a leaf, as in vmap's in_axes; None in `tree` is an empty node)."""
+    result: list = []
+
+    def add(p, subtree):
+        result.extend([p] * tree_structure(subtree).num_leaves)
+
+    optree.tree_map(add, prefix, tree, is_leaf=lambda x: x is None, none_is_leaf=False,
+                    namespace=_NS)
+    return result

@@ -7,8 +7,9 @@ from npaccel.lax.elementwise import (
     digamma, div, eq, erf, erf_inv, erfc, exp, exp2, expm1, floor, ge, gt, imag,
     integer_pow, is_finite, le, lgamma, log, log1p, logistic, lt, max, min, mul, ne, neg,
     nextafter, polygamma, population_count, pow, real, rem, round, rsqrt, select, select_n,
-    shift_left, shift_right_arithmetic, shift_right_logical, sign, sin, sinh, sqrt, sub, tan,
-    tanh)
+    shift_left, shift_right_arithmetic, shift_right_logical, sign, sin, sinh, sqrt,
+    stop_gradient, sub, tan, tanh)
+from npaccel.lax.control_flow import cond, fori_loop, map, scan, switch, while_loop
 from npaccel.lax.shape import (broadcast, broadcast_in_dim, broadcasted_iota, concatenate,
                                expand_dims, full, full_like, iota, pad, reshape, rev, squeeze,
                                transpose)

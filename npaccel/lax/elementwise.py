@@ -86,7 +86,7 @@ _UNARY = {
     "sign": (NUM, _op(hlo.SignOp), _same, "stablehlo.sign"),
     "floor": (FLOAT, _op(hlo.FloorOp), _same, "stablehlo.floor"),
     "ceil": (FLOAT, _op(hlo.CeilOp), _same, "stablehlo.ceil"),
-    "is_finite": (FLOAT, _typed_op(hlo.IsFiniteOp), _to_bool, "stablehlo.is_finite"),
+    "is_finite": (FLOAT, _op(hlo.IsFiniteOp), _to_bool, "stablehlo.is_finite"),
     "exp": (INEXACT, _op(hlo.ExpOp), _same, "stablehlo.exponential"),
     "expm1": (INEXACT, _op(hlo.Expm1Op), _same, "stablehlo.exponential_minus_one"),
     "log": (INEXACT, _op(hlo.LogOp), _same, "stablehlo.log"),
@@ -112,8 +112,8 @@ _UNARY = {
     "erf_inv": (FLOAT, _op(chlo.ErfInvOp), _same, "chlo.erf_inv"),
     "lgamma": (FLOAT, _op(chlo.LgammaOp), _same, "chlo.lgamma"),
     "digamma": (FLOAT, _op(chlo.DigammaOp), _same, "chlo.digamma"),
-    "real": (COMPLEX, _typed_op(hlo.RealOp), _real_of, "stablehlo.real"),
-    "imag": (COMPLEX, _typed_op(hlo.ImagOp), _real_of, "stablehlo.imag"),
+    "real": (COMPLEX, _op(hlo.RealOp), _real_of, "stablehlo.real"),
+    "imag": (COMPLEX, _op(hlo.ImagOp), _real_of, "stablehlo.imag"),
     "conj": (COMPLEX, _op(chlo.ConjOp), _same, "chlo.conj"),
     "not": (BOOL | INT, _op(hlo.NotOp), _same, "stablehlo.not"),
     "population_count": (INT, _op(hlo.PopulationCountOp), _same, "stablehlo.popcnt"),
@@ -132,7 +132,7 @@ _BINARY = {
     "min": (ANY, _op(hlo.MinOp), _same, "stablehlo.minimum"),
     "atan2": (FLOAT, _op(hlo.Atan2Op), _same, "stablehlo.atan2"),
     "nextafter": (FLOAT, _op(chlo.NextAfterOp), _same, "chlo.next_after"),
-    "complex": (FLOAT, _typed_op(hlo.ComplexOp), dtypes.complex_dtype, "stablehlo.complex"),
+    "complex": (FLOAT, _op(hlo.ComplexOp), dtypes.complex_dtype, "stablehlo.complex"),
     "and": (BOOL | INT, _op(hlo.AndOp), _same, "stablehlo.and"),
     "or": (BOOL | INT, _op(hlo.OrOp), _same, "stablehlo.or"),
     "xor": (BOOL | INT, _op(hlo.XorOp), _same, "stablehlo.xor"),
@@ -551,9 +551,7 @@ def _abs_abstract_eval(x):
 
 
 SIGNED_OR_INEXACT = DtypeClass("signed integer", dtypes.is_signed) | INEXACT
-abs_p = standard_primitive("abs", _abs_abstract_eval,
-                           lambda ctx, x: hlo.AbsOp(x).result if not dtypes.is_complex(ctx.avals_in[0].dtype)
-                           else hlo.AbsOp(lowering.ir_type(ctx.avals_out[0]), x).result)
+abs_p = standard_primitive("abs", _abs_abstract_eval, _op(hlo.AbsOp))
 elementwise_batcher(abs_p)
 defjvp(abs_p, _abs_jvp)
 HLO_OPS["abs"] = "stablehlo.abs"
@@ -604,3 +602,17 @@ for _prim in (sign_p, floor_p, ceil_p, round_p, is_finite_p, nextafter_p, not_p,
               shift_right_logical_p, shift_right_arithmetic_p,
               eq_p, ne_p, lt_p, le_p, gt_p, ge_p):
     defjvp_zero(_prim)
+
+
+# --- stop_gradient ------------------------------------------------------------------------
+# Note: stop_gradient is the identity on values, so it lowers to no op at all; it exists
+# only for its zero derivative.
+stop_gradient_p = standard_primitive("stop_gradient", lambda x: x, lambda ctx, x: x)
+defjvp_zero(stop_gradient_p)
+batching_rules[stop_gradient_p] = lambda size, vals, dims: (stop_gradient_p.bind(*vals), dims[0])
+
+
+def stop_gradient(x):
+    """x, with zero derivative (applies to every leaf of a pytree)."""
+    from npaccel.core import tree_util
+    return tree_util.tree_map(lambda leaf: stop_gradient_p.bind(as_operand(leaf)), x)

@@ -59,6 +59,7 @@ class Jitted:
     def __init__(self, fun: Callable, static_argnums, static_argnames):
         functools.update_wrapper(self, fun)
         self._fun = fun
+        self._name = getattr(fun, "__name__", type(fun).__name__)
         self._static_nums, self._static_names = _resolve_static(fun, static_argnums, static_argnames)
         self._cache: dict[Any, tuple] = {}
 
@@ -96,7 +97,7 @@ class Jitted:
 
     def __call__(self, *args, **kwargs):
         (jaxpr, consts, out_tree), leaves = self._staged(args, kwargs)
-        outs = bind(jit_p, *consts, *leaves, jaxpr=jaxpr, name=self.__name__)
+        outs = bind(jit_p, *consts, *leaves, jaxpr=jaxpr, name=self._name)
         return tree_util.tree_unflatten(out_tree, outs)
 
     def lower(self, *args, **kwargs) -> "Lowered":

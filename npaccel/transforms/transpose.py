@@ -94,6 +94,9 @@ def linearize_flat(fun: Callable, primals):
 
     jaxpr, pvals_out, consts = partial_eval_flat(fun_jvp, pvals_in, instantiate=tangents_only)
     primals_out = [pv.const for pv in pvals_out[:len(pvals_out) // 2]]
+    if any(p is None for p in primals_out):
+        raise RuntimeError("internal error: a primal output of linearize depends on tangents "
+                           "(a partial evaluation rule is missing or wrong)")
     return primals_out, jaxpr, consts
 
 

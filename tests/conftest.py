@@ -1,0 +1,5 @@
+"""Shared pytest configuration: the test tree imports its harness from tests/."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
