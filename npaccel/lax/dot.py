@@ -43,15 +43,21 @@ class Precision(enum.Enum):
     def __str__(self):
         return self.name
 
+    def __repr__(self):
+        return f"Precision.{self.name}"
+
 
 def canonicalize_precision(precision) -> tuple[Precision, Precision] | None:
     """None, one level for both operands, or a pair (lhs, rhs): a hashable parameter."""
     if precision is None:
         return None
-    if isinstance(precision, (Precision, str)):
-        return (Precision(precision),) * 2
-    if isinstance(precision, (tuple, list)) and len(precision) == 2:
-        return tuple(Precision(p) for p in precision)
+    try:
+        if isinstance(precision, (Precision, str)):
+            return (Precision(precision),) * 2
+        if isinstance(precision, (tuple, list)) and len(precision) == 2:
+            return tuple(Precision(p) for p in precision)
+    except ValueError:
+        pass
     raise ValueError(f"precision must be None, a Precision, a string or a pair of them, "
                      f"got {precision!r}")
 

@@ -19,7 +19,7 @@ from npaccel.core.trace import get_aval
 from npaccel.lax import elementwise as ew
 from npaccel.lax._standard import BOOL, FLOAT, INT, as_operand, check_dtype, standard_primitive
 from npaccel.lax.convert import bitcast_convert_type
-from npaccel.lax.shape import broadcasted_iota, pad, rev
+from npaccel.lax.shape import broadcasted_iota, rev
 from npaccel.transforms import lowering
 from npaccel.transforms.ad import Zero, is_undefined, jvp_rules, transpose_rules
 from npaccel.transforms.batching import batching_rules, bdim_at_front, move_batch_axis
@@ -226,14 +226,14 @@ def _top_k_jvp(primals, tangents, *, k):
     values, indices = top_k_p.bind(x, k=k)
     if type(t) is Zero:
         return [values, indices], [Zero.like(values), Zero.like(indices)]
+    from npaccel.lax.slicing import slice_in_dim
     # Put the tangents in top_k's order with a sort (ascending by value, ties by larger
     # index first, then reversed), and keep the first k: linear in t, and transposable.
     shape, last = get_aval(x).shape, get_aval(x).ndim - 1
     position = rev(broadcasted_iota(_index_dtype(shape[last]), shape, last), (last,))
     ordered = sort_p.bind(_total_order_key(x), position, t, dimension=last, is_stable=True,
                           num_keys=2)[2]
-    config = [(0, 0, 0)] * last + [(0, k - shape[last], 0)]
-    t_out = pad(rev(ordered, (last,)), np.zeros((), get_aval(t).dtype), config)
+    t_out = slice_in_dim(rev(ordered, (last,)), 0, k, axis=last)
     return [values, indices], [t_out, Zero.like(indices)]
 
 

@@ -10,7 +10,7 @@ from npaccel.core import dtypes
 from npaccel.core.aval import ShapedArray
 from npaccel.core.jaxpr import Jaxpr
 from npaccel.core.trace import (Primitive, Trace, Tracer, abstract_eval_rules, bind,
-                                concrete_or_error, full_raise, get_aval, new_main)
+                                concrete_or_error, full_lower, full_raise, get_aval, new_main)
 from npaccel.transforms import lowering, ops
 from npaccel._runtime import hlo
 
@@ -112,15 +112,24 @@ class JVPTrace(Trace):
         return JVPTracer(self, primal_out, tangent_out)
 
 
-def jvp_flat(fun: Callable, primals, tangents, instantiate_zeros: bool = True):
-    """Push `tangents` (arrays or Zero) forward through `fun(*primals) -> list`."""
+def jvp_flat(fun: Callable, primals, tangents, instantiate_zeros: bool = True,
+             has_aux: bool = False):
+    """Push `tangents` (arrays or Zero) forward through `fun(*primals) -> list`.
+
+    With `has_aux`, `fun` returns (list, aux list) and the aux values come back third,
+    without their tangents."""
     with new_main(JVPTrace) as main:
         trace = JVPTrace(main)
         tracers_in = [JVPTracer(trace, p, t) for p, t in zip(primals, tangents, strict=True)]
-        outs = [full_raise(trace, o) for o in fun(*tracers_in)]
+        outs = fun(*tracers_in)
+        if has_aux:
+            outs, aux = outs
+            aux = [full_lower(x.primal) if isinstance(x, JVPTracer) and x._trace.main is main
+                   else x for x in aux]
+        outs = [full_raise(trace, o) for o in outs]
         primals_out = [o.primal for o in outs]
         tangents_out = [instantiate(o.tangent) if instantiate_zeros else o.tangent for o in outs]
-    return primals_out, tangents_out
+    return (primals_out, tangents_out, aux) if has_aux else (primals_out, tangents_out)
 
 
 def jvp_jaxpr(jaxpr: Jaxpr, nonzeros, instantiate) -> tuple[Jaxpr, list[bool]]:

@@ -170,15 +170,17 @@ def vmap(fun: Callable, in_axes=0, out_axes=0, axis_size: int | None = None) -> 
         in_axes = tuple(in_axes)
 
     @wraps(fun)
-    def batched(*args):
+    def batched(*args, **kwargs):
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):
             raise ValueError(f"vmap in_axes must be an int, None, or a tuple with one entry "
                              f"per positional argument: got {len(in_axes)} for {len(args)} arguments")
-        leaves, in_tree = tree_util.tree_flatten(args)
+        leaves, in_tree = tree_util.tree_flatten((args, kwargs))
         dims = _flatten_axes("in_axes", args, in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args))
+        # As in JAX, keyword arguments are always mapped over their leading axis.
+        dims += [0] * len(tree_util.tree_leaves(kwargs))
         dims = [_canonical_dim(x, d, "in_axes") for x, d in zip(leaves, dims)]
         size = _axis_size(leaves, dims, axis_size)
-        flat_fun = tree_util.flatten_fun_output(fun, in_tree)
+        flat_fun = tree_util.flatten_fun_output(lambda a, k: fun(*a, **k), in_tree)
 
         def out_dims_fn(n):
             spec = tree_util.tree_unflatten(flat_fun.out_tree(), [0] * n)

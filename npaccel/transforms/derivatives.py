@@ -24,8 +24,33 @@ def _check_tangent(p, t):
                          f"tangent {ta.str_short()} (expected dtype {want})")
 
 
-def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
-    """Forward mode: (fun(*primals), d fun(primals) . tangents)."""
+def _flatten_fun(fun: Callable, in_tree, has_aux: bool):
+    """`flat_f(*leaves)` -> output leaves, or (output leaves, aux leaves) with `has_aux`;
+    after a call, `flat_f.trees()` is (out_tree, aux_tree or None)."""
+    if not has_aux:
+        flat = tree_util.flatten_fun_output(fun, in_tree)
+        flat.trees = lambda: (flat.out_tree(), None)
+        return flat
+
+    def pair(*args):
+        out = fun(*args)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise TypeError("a function with has_aux=True must return a pair (output, aux)")
+        return out
+
+    flat = tree_util.flatten_fun_output(pair, in_tree)
+
+    def flat_f(*leaves):
+        leaves_out = flat(*leaves)
+        n = flat.out_tree().children()[0].num_leaves
+        return leaves_out[:n], leaves_out[n:]
+
+    flat_f.trees = lambda: tuple(flat.out_tree().children())
+    return flat_f
+
+
+def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = False):
+    """Forward mode: (fun(*primals), d fun(primals) . tangents[, aux])."""
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("primal and tangent arguments to jvp must be tuples or lists")
     p_leaves, in_tree = tree_util.tree_flatten(tuple(primals))
@@ -37,10 +62,11 @@ def jvp(fun: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]
         _check_tangent(p, t)
     t_leaves = [Zero(tangent_aval(get_aval(p))) if not dtypes.is_inexact(get_aval(p).dtype) else t
                 for p, t in zip(p_leaves, t_leaves)]
-    flat_fun = tree_util.flatten_fun_output(fun, in_tree)
-    p_out, t_out = jvp_flat(flat_fun, p_leaves, t_leaves)
-    out_tree = flat_fun.out_tree()
-    return tree_util.tree_unflatten(out_tree, p_out), tree_util.tree_unflatten(out_tree, t_out)
+    flat_fun = _flatten_fun(fun, in_tree, has_aux)
+    p_out, t_out, *aux = jvp_flat(flat_fun, p_leaves, t_leaves, has_aux=has_aux)
+    out_tree, aux_tree = flat_fun.trees()
+    out = tree_util.tree_unflatten(out_tree, p_out), tree_util.tree_unflatten(out_tree, t_out)
+    return (*out, tree_util.tree_unflatten(aux_tree, aux[0])) if has_aux else out
 
 
 def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
@@ -62,20 +88,9 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
 def vjp(fun: Callable, *primals, has_aux: bool = False):
     """(fun(*primals), f_vjp[, aux]) where f_vjp(ct) gives one cotangent per primal."""
     p_leaves, in_tree = tree_util.tree_flatten(primals)
-    aux_store = []
-
-    def fun_main(*args):
-        out = fun(*args)
-        if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise TypeError("a function with has_aux=True must return a pair (output, aux)")
-            out, aux = out
-            aux_store.append(aux)
-        return out
-
-    flat_fun = tree_util.flatten_fun_output(fun_main, in_tree)
-    p_out, f_vjp_flat = vjp_flat(flat_fun, p_leaves)
-    out_tree = flat_fun.out_tree()
+    flat_fun = _flatten_fun(fun, in_tree, has_aux)
+    p_out, f_vjp_flat, *aux = vjp_flat(flat_fun, p_leaves, has_aux)
+    out_tree, aux_tree = flat_fun.trees()
     in_avals = [get_aval(p) for p in p_leaves]
 
     def f_vjp(ct):
@@ -89,7 +104,7 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
 
     out = tree_util.tree_unflatten(out_tree, p_out)
     if has_aux:
-        return out, f_vjp, aux_store[0]
+        return out, f_vjp, tree_util.tree_unflatten(aux_tree, aux[0])
     return out, f_vjp
 
 

@@ -10,13 +10,65 @@ import inspect
 from typing import Any, Callable, Sequence
 
 from npaccel.core import tree_util
+from npaccel.core.jaxpr import JaxprEqn, Var
 from npaccel.core.trace import Primitive, Tracer, abstract_eval_rules, bind, get_aval
-from npaccel.transforms import lowering
+from npaccel.transforms import ad, lowering
+from npaccel.transforms.batching import batching_rules, bdim_at_front, vmap_jaxpr
+from npaccel.transforms.partial_eval import (partial_eval_jaxpr, partial_eval_jaxpr_rules,
+                                             partial_eval_jaxpr_trace_rule, partial_eval_rules)
 from npaccel.transforms.staging import trace_pytree_fun
+from npaccel.transforms.transpose import transpose_jaxpr
 
 jit_p = Primitive("jit", multiple_results=True)
 abstract_eval_rules[jit_p] = lambda *avals, jaxpr, name: jaxpr.out_avals
 lowering.lowering_rules[jit_p] = lambda ctx, *args, jaxpr, name: lowering.lower_jaxpr_body(jaxpr, args)
+
+
+def _jit_jvp(primals, tangents, *, jaxpr, name):
+    nonzeros = [type(t) is not ad.Zero for t in tangents]
+    jaxpr_jvp, out_nz = ad.jvp_jaxpr(jaxpr, nonzeros, False)
+    outs = bind(jit_p, *primals, *[t for t in tangents if type(t) is not ad.Zero],
+                jaxpr=jaxpr_jvp, name=name)
+    n = len(jaxpr.outvars)
+    p_out, t_out = outs[:n], iter(outs[n:])
+    return p_out, [next(t_out) if nz else ad.Zero(ad.tangent_aval(a))
+                   for a, nz in zip(jaxpr.out_avals, out_nz)]
+
+
+def _jit_batch(axis_size, vals, dims, *, jaxpr, name):
+    vals = [bdim_at_front(v, d, axis_size) if d is not None else v for v, d in zip(vals, dims)]
+    jaxpr_b, out_batched = vmap_jaxpr(jaxpr, axis_size, [d is not None for d in dims], False)
+    outs = bind(jit_p, *vals, jaxpr=jaxpr_b, name=name)
+    return outs, [0 if b else None for b in out_batched]
+
+
+def _jit_transpose(cts, *args, jaxpr, name):
+    linear = [ad.is_undefined(a) for a in args]
+    residuals = [a for a, lin in zip(args, linear) if not lin]
+    outs = iter(bind(jit_p, *residuals, *map(ad.instantiate, cts),
+                     jaxpr=transpose_jaxpr(jaxpr, linear), name=name))
+    return [next(outs) if lin else None for lin in linear]
+
+
+def _jit_partial_eval_jaxpr(unks_in, eqn):
+    jaxpr_known, jaxpr_unknown, out_unks, num_res = partial_eval_jaxpr(
+        eqn.params["jaxpr"], unks_in, False)
+    res_vars = [Var(x.aval) for x in jaxpr_known.outvars[len(jaxpr_known.outvars) - num_res:]]
+    outs_known = [v for v, u in zip(eqn.out_binders, out_unks) if not u]
+    outs_unknown = [v for v, u in zip(eqn.out_binders, out_unks) if u]
+    eqn_known = JaxprEqn(jit_p, [x for x, u in zip(eqn.inputs, unks_in) if not u],
+                         {**eqn.params, "jaxpr": jaxpr_known}, outs_known + res_vars)
+    eqn_unknown = JaxprEqn(jit_p, res_vars + [x for x, u in zip(eqn.inputs, unks_in) if u],
+                           {**eqn.params, "jaxpr": jaxpr_unknown}, outs_unknown)
+    return eqn_known, eqn_unknown, out_unks, res_vars
+
+
+ad.jvp_rules[jit_p] = _jit_jvp
+batching_rules[jit_p] = _jit_batch
+ad.transpose_rules[jit_p] = _jit_transpose
+partial_eval_rules[jit_p] = lambda trace, tracers, **params: partial_eval_jaxpr_trace_rule(
+    trace, jit_p, "jaxpr", tracers, params)
+partial_eval_jaxpr_rules[jit_p] = _jit_partial_eval_jaxpr
 
 
 def _as_tuple(x) -> tuple:

@@ -225,6 +225,8 @@ def partial_eval_jaxpr(jaxpr: Jaxpr, in_unknowns, instantiate) -> tuple[Jaxpr, J
             eqn1, eqn2, unks_out, res = rule(unks_in, eqn)
             eqns_known += [eqn1] if eqn1 is not None else []
             eqns_unknown += [eqn2] if eqn2 is not None else []
+            # The known equation's new outputs (its residuals among them) are known.
+            unknown.update((v, False) for v in (eqn1.out_binders if eqn1 is not None else []))
             for r in res:
                 as_residual(r)
         elif any(unks_in):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from npaccel.core.jaxpr import Jaxpr, Literal, eval_jaxpr
-from npaccel.core.trace import bind, get_aval
+from npaccel.core.trace import bind, full_lower, get_aval
 from npaccel.transforms.ad import (UndefinedPrimal, Zero, add_tangents, instantiate,
                                    is_undefined, jvp_flat, tangent_aval, transpose_rules)
 from npaccel.transforms.partial_eval import PartialVal, partial_eval_flat
@@ -79,14 +79,17 @@ def transpose_jaxpr(jaxpr: Jaxpr, linear: list[bool]) -> Jaxpr:
     return new_jaxpr
 
 
-def linearize_flat(fun: Callable, primals):
-    """(primals_out, linear jaxpr, residual consts) of `fun` at `primals`."""
+def linearize_flat(fun: Callable, primals, has_aux: bool = False):
+    """(primals_out, linear jaxpr, residual consts[, aux]) of `fun` at `primals`; with
+    `has_aux`, `fun` returns (list, aux list)."""
     n = len(primals)
     pvals_in = ([PartialVal.known(p) for p in primals]
                 + [PartialVal.unknown(tangent_aval(get_aval(p))) for p in primals])
+    aux_store = []
 
     def fun_jvp(*args):
-        p_out, t_out = jvp_flat(fun, args[:n], args[n:])
+        p_out, t_out, *aux = jvp_flat(fun, args[:n], args[n:], has_aux=has_aux)
+        aux_store[:] = [full_lower(x) for x in aux[0]] if has_aux else []
         return [*p_out, *t_out]
 
     def tangents_only(n_outs):
@@ -97,14 +100,17 @@ def linearize_flat(fun: Callable, primals):
     if any(p is None for p in primals_out):
         raise RuntimeError("internal error: a primal output of linearize depends on tangents "
                            "(a partial evaluation rule is missing or wrong)")
+    if has_aux:
+        return primals_out, jaxpr, consts, aux_store
     return primals_out, jaxpr, consts
 
 
-def vjp_flat(fun: Callable, primals):
-    primals_out, jaxpr, consts = linearize_flat(fun, primals)
+def vjp_flat(fun: Callable, primals, has_aux: bool = False):
+    """(primals_out, f_vjp[, aux]); f_vjp maps output cotangents to input cotangents."""
+    primals_out, jaxpr, consts, *aux = linearize_flat(fun, primals, has_aux)
     undefined = [UndefinedPrimal(tangent_aval(get_aval(p))) for p in primals]
 
     def f_vjp(*cotangents):
         return backward_pass(jaxpr, [*consts, *undefined], cotangents)
 
-    return primals_out, f_vjp
+    return (primals_out, f_vjp, *aux)
