@@ -14,13 +14,14 @@ class ShapedArray:
     `weak_type` marks values that came from Python scalars: under NEP 50 their dtype
     yields to that of the other operand.
     """
-    __slots__ = ("shape", "dtype", "weak_type")
-    array_abstraction_level = 1
+    __slots__ = ("shape", "dtype", "weak_type", "_hash")
 
     def __init__(self, shape, dtype, weak_type: bool = False):
         self.shape = tuple(int(d) for d in shape)
         self.dtype = np.dtype(dtype)
         self.weak_type = bool(weak_type)
+        # Avals key every executable cache lookup: hash once.
+        self._hash = hash((self.shape, self.dtype, self.weak_type))
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: math.prod(self.shape))
@@ -38,7 +39,7 @@ class ShapedArray:
                 and self.dtype == other.dtype and self.weak_type == other.weak_type)
 
     def __hash__(self):
-        return hash((self.shape, self.dtype, self.weak_type))
+        return self._hash
 
     def str_short(self) -> str:
         return f"{dtypes.short_name(self.dtype)}[{','.join(map(str, self.shape))}]"

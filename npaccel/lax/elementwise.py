@@ -14,7 +14,8 @@ import numpy as np
 from npaccel._runtime import chlo, hlo, ir
 from npaccel.core import dtypes
 from npaccel.core.aval import ShapedArray
-from npaccel.core.trace import Primitive, bind
+from npaccel.core.trace import Primitive, Tracer, bind
+from npaccel.transforms.array import Array
 from npaccel.core.trace import get_aval
 from npaccel.lax._standard import (ANY, BOOL, COMPLEX, FLOAT, INEXACT, INT, NUM, ORDERED,
                                    DtypeClass, as_operand, check_dtype, check_same_dtypes,
@@ -59,12 +60,17 @@ def _typed_op(cls):
 
 def _broadcast_scalars(args):
     """Python scalars take the dtype (see coerce_scalars) and the shape of the arrays."""
+    if all(isinstance(a, _OPERAND_TYPES) for a in args):
+        return args
     args = [as_operand(a) for a in args]
     coerced = coerce_scalars(*args)
     shapes = [get_aval(a).shape for a in args if not is_python_scalar(a)]
     if not shapes or not shapes[0]:
         return coerced
     return [full(shapes[0], c) if is_python_scalar(a) else c for a, c in zip(args, coerced)]
+
+
+_OPERAND_TYPES = (Tracer, Array, np.ndarray)
 
 
 def _public(prim: Primitive, doc: str):

@@ -14,7 +14,7 @@ import numpy as np
 from npaccel._runtime import hlo
 from npaccel.core.aval import ShapedArray
 from npaccel.core.trace import get_aval
-from npaccel.lax._standard import INT, as_operand, check_dtype, standard_primitive
+from npaccel.lax._standard import DtypeClass, as_operand, check_dtype, standard_primitive
 from npaccel.lax.shape import broadcast_in_dim, concatenate, full
 from npaccel.transforms import lowering
 from npaccel.transforms.ad import defjvp_zero
@@ -33,6 +33,10 @@ class RandomAlgorithm(enum.IntEnum):
 _HLO_ALGORITHM = {RandomAlgorithm.RNG_DEFAULT: "DEFAULT",
                   RandomAlgorithm.RNG_THREE_FRY: "THREE_FRY",
                   RandomAlgorithm.RNG_PHILOX: "PHILOX"}
+# Note: XLA makes the bits unsigned whatever type is asked for (a signed request comes
+# back as a mislabelled unsigned buffer), so only unsigned dtypes are accepted, as in JAX.
+UNSIGNED = DtypeClass("unsigned integer (uint8, uint16, uint32, uint64)",
+                      lambda d: d.kind == "u")
 # Key sizes in bits each algorithm accepts.
 _KEY_BITS = {RandomAlgorithm.RNG_DEFAULT: (128,), RandomAlgorithm.RNG_THREE_FRY: (128,),
              RandomAlgorithm.RNG_PHILOX: (128, 192)}
@@ -44,7 +48,7 @@ def _rng_abstract_eval(key, *, shape, dtype, algorithm):
         sizes = " or ".join(f"uint32[{b // 32}] / uint64[{b // 64}]" for b in _KEY_BITS[algorithm])
         raise TypeError(f"rng_bit_generator with {algorithm.name} needs a key of {sizes}, "
                         f"got {key.str_short()}")
-    check_dtype("rng_bit_generator", INT, ShapedArray((), dtype), "the output")
+    check_dtype("rng_bit_generator", UNSIGNED, ShapedArray((), dtype), "the output")
     if any(d < 0 for d in shape):
         raise ValueError(f"rng_bit_generator shape must be non-negative, got {shape}")
     return [key.strip_weak_type(), ShapedArray(shape, dtype)]
@@ -95,7 +99,7 @@ batching_rules[rng_bit_generator_p] = _rng_batch
 
 def rng_bit_generator(key, shape: Sequence[int], dtype=np.uint32,
                       algorithm: RandomAlgorithm = RandomAlgorithm.RNG_DEFAULT):
-    """(new_key, bits): uniformly random bits of `shape` and integer `dtype` from `key`
+    """(new_key, bits): uniformly random bits of `shape` and unsigned `dtype` from `key`
     (stablehlo.rng_bit_generator). The same key gives the same bits; use new_key next."""
     shape = tuple(int(d) for d in shape)
     return tuple(rng_bit_generator_p.bind(as_operand(key), shape=shape, dtype=np.dtype(dtype),

@@ -17,24 +17,22 @@ import numpy as np
 from npaccel._runtime import hlo, ir
 from npaccel.core import dtypes
 from npaccel.core.aval import ShapedArray
-from npaccel.core.trace import Primitive, Tracer, get_aval
+from npaccel.core.trace import Primitive, get_aval
 from npaccel.lax._standard import (ANY, INT, NUM, ORDERED, as_operand, check_dtype,
                                    is_python_scalar, standard_primitive)
 from npaccel.lax.convert import convert_element_type
-from npaccel.lax.elementwise import (add, bitwise_and, clamp, div, eq, ge, le, lt, max, mul,
+from npaccel.lax.elementwise import (add, bitwise_and, clamp, div, eq, ge, le, lt, mul,
                                      select)
+from npaccel.lax.elementwise import max as maximum
 from npaccel.lax.shape import (broadcast_in_dim, concatenate, full, full_like, iota, pad,
                                reshape, squeeze)
 from npaccel.transforms import lowering
-from npaccel.transforms.ad import (Zero, add_tangents, instantiate, is_undefined, jvp_rules,
-                                   transpose_rules)
+from npaccel.transforms.ad import (Zero, add_tangents, deflinear, instantiate, is_undefined,
+                                   jvp_rules, transpose_rules)
 from npaccel.transforms.batching import batching_rules, bdim_at_front
 from npaccel.transforms.staging import trace_to_closed_jaxpr
 
 HLO_OPS: dict[str, str] = {}
-
-_builtin_slice = slice
-
 
 def _ints(xs) -> tuple[int, ...]:
     return tuple(int(x) for x in xs)
@@ -86,7 +84,8 @@ def _slice_abstract_eval(x, *, start_indices, limit_indices, strides):
             raise TypeError(f"slice indices must satisfy 0 <= start <= limit <= dimension size, "
                             f"got start_indices {start_indices} and limit_indices "
                             f"{limit_indices} for operand shape {x.shape}")
-    shape = [-(-(limit - start) // s) for start, limit, s in zip(start_indices, limit_indices, strides)]
+    shape = [-(-(limit - start) // s)
+             for start, limit, s in zip(start_indices, limit_indices, strides)]
     return ShapedArray(shape, x.dtype, x.weak_type)
 
 
@@ -96,7 +95,8 @@ def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
     # The last element taken sits at start + (n - 1) * stride; pad zeros around and between.
     ends = [start + (n - 1) * s + 1 if n else start
             for start, n, s in zip(start_indices, out_shape, strides)]
-    config = [(start, d - end, s - 1) for start, end, d, s in zip(start_indices, ends, shape, strides)]
+    config = [(start, d - end, s - 1)
+              for start, end, d, s in zip(start_indices, ends, shape, strides)]
     return [pad(ct, 0, config)]
 
 
@@ -113,18 +113,9 @@ slice_p = standard_primitive(
     "slice", _slice_abstract_eval,
     lambda ctx, x, *, start_indices, limit_indices, strides: hlo.SliceOp(
         x, _i64_array(start_indices), _i64_array(limit_indices), _i64_array(strides)).result)
-transpose_rules[slice_p] = _slice_transpose
+deflinear(slice_p, _slice_transpose)
 batching_rules[slice_p] = _slice_batch
 HLO_OPS["slice"] = "stablehlo.slice"
-
-
-def _slice_jvp(primals, tangents, **params):
-    out = slice_p.bind(*primals, **params)
-    (t,) = tangents
-    return out, Zero.like(out) if type(t) is Zero else slice_p.bind(t, **params)
-
-
-jvp_rules[slice_p] = _slice_jvp
 
 
 def slice(operand, start_indices: Sequence[int], limit_indices: Sequence[int],
@@ -167,11 +158,15 @@ def index_in_dim(operand, index: int, axis: int = 0, keepdims: bool = True):
 
 # --- start indices of the dynamic ops --------------------------------------------------------
 
-def _check_start_indices(name: str, operand, starts) -> None:
-    if len(starts) != operand.ndim:
+def _check_index_count(name: str, starts, shape) -> None:
+    if len(starts) != len(shape):
         raise TypeError(f"{name} start_indices must have length equal to the number of "
                         f"dimensions of the operand, got {len(starts)} indices for operand "
-                        f"shape {operand.shape}")
+                        f"shape {tuple(shape)}")
+
+
+def _check_start_indices(name: str, operand, starts) -> None:
+    _check_index_count(name, starts, operand.shape)
     for s in starts:
         check_dtype(name, INT, s, "start_indices")
         if s.shape != ():
@@ -203,19 +198,19 @@ def _dynamic_indices(name: str, shape, start_indices, allow_negative_indices) ->
     """Start indices of one common integer dtype, negative ones taken from the end of their
     axis where allowed (as jax.lax does); the primitive then clamps like XLA."""
     starts = _index_list(start_indices)
-    if len(starts) != len(shape):
-        raise TypeError(f"{name} start_indices must have length equal to the number of "
-                        f"dimensions of the operand, got {len(starts)} indices for operand "
-                        f"shape {tuple(shape)}")
+    _check_index_count(name, starts, shape)
     for s in starts:
         if type(s) is bool or not dtypes.is_integer(get_aval(s).dtype):
             raise TypeError(f"{name} start_indices must be integers, got "
                             f"{get_aval(s).dtype.name if type(s) is not bool else 'bool'}")
     array_dtypes = [get_aval(s).dtype for s in starts if not is_python_scalar(s)]
-    dtype = np.result_type(*array_dtypes) if array_dtypes else np.dtype(np.int64)
-    dtype = dtype if dtypes.is_integer(dtype) else np.dtype(np.int64)  # uint64 + int64
-    allow = ([bool(allow_negative_indices)] * len(shape)
-             if isinstance(allow_negative_indices, (bool, np.bool_)) else list(allow_negative_indices))
+    if not array_dtypes:
+        dtype = np.dtype(np.int64)
+    else:  # wide enough for -size .. size, so that wrapping cannot overflow
+        dtype = np.result_type(*array_dtypes, np.min_scalar_type(-max(shape, default=0)))
+        dtype = dtype if dtypes.is_integer(dtype) else np.dtype(np.int64)  # uint64 + int64
+    allow = allow_negative_indices
+    allow = [bool(allow)] * len(shape) if isinstance(allow, (bool, np.bool_)) else list(allow)
     return [_wrap_negative(s, d, dtype, a) for s, d, a in zip(starts, shape, allow)]
 
 
@@ -259,7 +254,9 @@ def _dynamic_slice_jvp(primals, tangents, *, slice_sizes):
     operand, *starts = primals
     out = dynamic_slice_p.bind(operand, *starts, slice_sizes=slice_sizes)
     t = tangents[0]
-    return out, Zero.like(out) if type(t) is Zero else dynamic_slice_p.bind(t, *starts, slice_sizes=slice_sizes)
+    if type(t) is Zero:
+        return out, Zero.like(out)
+    return out, dynamic_slice_p.bind(t, *starts, slice_sizes=slice_sizes)
 
 
 def _dynamic_slice_transpose(ct, operand, *starts, slice_sizes):
@@ -329,7 +326,8 @@ def dynamic_index_in_dim(operand, index, axis: int = 0, keepdims: bool = True, *
     """operand[..., index, ...] along `axis` with a traced index."""
     operand = as_operand(operand)
     axis = _canonical_axis(axis, get_aval(operand).ndim, "dynamic_index_in_dim")
-    out = dynamic_slice_in_dim(operand, index, 1, axis, allow_negative_indices=allow_negative_indices)
+    out = dynamic_slice_in_dim(operand, index, 1, axis,
+                               allow_negative_indices=allow_negative_indices)
     return out if keepdims else squeeze(out, (axis,))
 
 
@@ -384,7 +382,8 @@ def _dynamic_update_slice_batch(axis_size, vals, dims):
 
 dynamic_update_slice_p = standard_primitive(
     "dynamic_update_slice", _dynamic_update_slice_abstract_eval,
-    lambda ctx, operand, update, *starts: hlo.DynamicUpdateSliceOp(operand, update, list(starts)).result)
+    lambda ctx, operand, update, *starts: hlo.DynamicUpdateSliceOp(
+        operand, update, list(starts)).result)
 jvp_rules[dynamic_update_slice_p] = _dynamic_update_slice_jvp
 transpose_rules[dynamic_update_slice_p] = _dynamic_update_slice_transpose
 batching_rules[dynamic_update_slice_p] = _dynamic_update_slice_batch
@@ -640,7 +639,9 @@ def _gather_jvp(primals, tangents, **params):
     t = tangents[0]
     if type(t) is Zero:
         return out, Zero.like(out)
-    return out, gather_p.bind(t, indices, **{**params, "fill_value": 0})
+    if params["mode"] == GatherScatterMode.FILL_OR_DROP:
+        params = {**params, "fill_value": 0}  # filled windows do not depend on the operand
+    return out, gather_p.bind(t, indices, **params)
 
 
 def _gather_transpose(ct, operand, indices, *, dimension_numbers, slice_sizes, indices_are_sorted,
@@ -713,7 +714,8 @@ def gather(operand, start_indices, dimension_numbers: GatherDimensionNumbers,
     fill = (_canonical_fill(fill_value, get_aval(operand).dtype)
             if mode == GatherScatterMode.FILL_OR_DROP else None)
     return gather_p.bind(operand, start_indices, dimension_numbers=_gather_dnums(dimension_numbers),
-                         slice_sizes=_ints(slice_sizes), indices_are_sorted=bool(indices_are_sorted),
+                         slice_sizes=_ints(slice_sizes),
+                         indices_are_sorted=bool(indices_are_sorted),
                          unique_indices=bool(unique_indices), mode=mode, fill_value=fill)
 
 
@@ -748,7 +750,8 @@ def _scatter_abstract_eval(name, accepted, operand, indices, updates, *, dimensi
     _check_batching_dims(name, operand, indices, dn.operand_batching_dims,
                          dn.scatter_indices_batching_dims,
                          ("operand_batching_dims", "scatter_indices_batching_dims"))
-    if set(dn.operand_batching_dims) & set(dn.inserted_window_dims + dn.scatter_dims_to_operand_dims):
+    indexed = dn.inserted_window_dims + dn.scatter_dims_to_operand_dims
+    if set(dn.operand_batching_dims) & set(indexed):
         raise ValueError(f"{name} operand_batching_dims must be disjoint from "
                          f"inserted_window_dims and scatter_dims_to_operand_dims, got {dn}")
     window_axes = [d for d in range(operand.ndim)
@@ -799,6 +802,8 @@ def _scatter_lowering(combine: Callable) -> Callable:
             sizes = _window_sizes(shape, ctx.avals_in[2].shape, dn)
             upper = [shape[d] - sizes[d] for d in dn.scatter_dims_to_operand_dims]
             indices = _emit(_clip_indices, ctx.avals_in[1:2], [indices], upper=tuple(upper))
+        # Note: FILL_OR_DROP needs nothing more: XLA's scatter skips every window that is
+        # not wholly in bounds (StableHLO leaves this to the implementation; XLA documents it).
         return _scatter_op(ctx, combine, operand, indices, updates, dn, indices_are_sorted,
                            unique_indices)
     return lower
@@ -932,7 +937,8 @@ def _scatter_transpose(ct, operand, indices, updates, *, dimension_numbers, indi
                   if is_undefined(operand) else None)
     ct_updates = None
     if is_undefined(updates):
-        gather_dn, sizes = _scatter_as_gather(dimension_numbers, _aval(operand).shape, updates_shape)
+        gather_dn, sizes = _scatter_as_gather(dimension_numbers, _aval(operand).shape,
+                                              updates_shape)
         ct_updates = gather_p.bind(ct, indices, dimension_numbers=gather_dn, slice_sizes=sizes,
                                    indices_are_sorted=indices_are_sorted, unique_indices=True,
                                    mode=mode, fill_value=0)
@@ -987,7 +993,7 @@ def _scatter_extremum_jvp(prim, primals, tangents, *, dimension_numbers, indices
     dtype = get_aval(out).dtype
     gather_dn, sizes = _scatter_as_gather(dimension_numbers, get_aval(operand).shape,
                                           get_aval(updates).shape)
-    # Dropped updates read back NaN (the fill) and so never count as winners.
+    # In FILL_OR_DROP mode dropped updates read back NaN (the fill): they never win.
     out_at_updates = gather_p.bind(out, indices, dimension_numbers=gather_dn, slice_sizes=sizes,
                                    indices_are_sorted=indices_are_sorted,
                                    unique_indices=unique_indices, mode=mode, fill_value=None)
@@ -996,7 +1002,7 @@ def _scatter_extremum_jvp(prim, primals, tangents, *, dimension_numbers, indices
                                convert_element_type(update_wins, dtype), **params)
     total = scatter_add_p.bind(select(operand_wins, t_operand, full_like(t_operand, 0)), indices,
                                select(update_wins, t_updates, full_like(t_updates, 0)), **params)
-    return out, div(total, max(count, full_like(count, 1)))
+    return out, div(total, maximum(count, full_like(count, 1)))
 
 
 jvp_rules[scatter_min_p] = partial(_scatter_extremum_jvp, scatter_min_p)

@@ -66,9 +66,9 @@ _primitive_cache: dict = {}
 
 
 def apply_primitive(prim, args, params):
-    avals = tuple(core.get_aval(x) for x in args)
+    avals = tuple(x.aval if type(x) is Array else core.get_aval(x) for x in args)
     try:
-        key = (prim, avals, _hashable(params))
+        key = (prim, avals, _hashable(params) if params else ())
     except TypeError:
         key = None
     compiled = _primitive_cache.get(key) if key is not None else None

@@ -53,7 +53,7 @@ def _conv_nchw(lhs, rhs, strides, pads, lhs_dilation, rhs_dilation):
         return np.zeros((lhs.shape[0], rhs.shape[0], *out_sizes), x.dtype)
     windows = sliding_window_view(x, w.shape[2:], axis=tuple(range(2, n + 2)))
     windows = windows[(slice(None), slice(None), *[slice(None, None, s) for s in strides])]
-    xs, ks = string.ascii_lowercase[:n], string.ascii_uppercase[:n]
+    xs, ks = "xyz"[:n], "XYZ"[:n]
     return np.einsum(f"nc{xs}{ks},oc{ks}->no{xs}", windows, w)
 
 

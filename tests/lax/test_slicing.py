@@ -130,13 +130,19 @@ def _np_batched_add_at(x, i, u):
     return out
 
 
-def _np_column_window_add(x, i, u):
-    out = x.copy()
-    size, n = u.shape[2], x.shape[1]
-    for s, w in zip(i[:, 0], u):
-        s = min(max(int(s), 0), n - size)
-        out[:, s:s + size] += w
-    return out
+def _np_column_window_add(mode):
+    """x[:, s:s + size] += u[k] for each start s = i[k, 0], clipped or dropped when the
+    window does not fit."""
+    def ref(x, i, u):
+        out = x.copy()
+        size, n = u.shape[2], x.shape[1]
+        for s, w in zip(i[:, 0].astype(np.int64), u):
+            if mode == "clip":
+                s = min(max(s, 0), n - size)
+            if 0 <= s <= n - size:
+                out[:, s:s + size] += w
+        return out
+    return ref
 
 
 # --- the op table ----------------------------------------------------------------------------
@@ -289,11 +295,12 @@ RECORDS = [
              FEW + COMPLEX, rng=[rand_default, _idx(0, 6), rand_default],
              arg_dtypes=lambda d: [d, np.int32, d], grad_argnums=[0, 2],
              hlo_ops=["stablehlo.scatter", "stablehlo.add"]),
-    OpRecord("scatter_add_column_windows_clip",
-             partial(slicing.scatter_add, dimension_numbers=SCATTER_COLUMN_WINDOWS, mode="clip"),
-             _np_column_window_add, [((4, 6), (3, 1), (3, 4, 2))], FEW,
-             rng=[rand_default, _idx(-2, 8), rand_default],
-             arg_dtypes=lambda d: [d, np.int64, d], grad_argnums=[0, 2]),
+    *[OpRecord(f"scatter_add_column_windows_{mode}",
+               partial(slicing.scatter_add, dimension_numbers=SCATTER_COLUMN_WINDOWS, mode=mode),
+               _np_column_window_add(mode), [((4, 6), (3, 1), (3, 4, 2))], FEW,
+               rng=[rand_default, _idx(-2, 8), rand_default],
+               arg_dtypes=lambda d: [d, np.int64, d], grad_argnums=[0, 2])
+      for mode in ("clip", "fill")],
     OpRecord("scatter_add_batching_dims",
              partial(slicing.scatter_add, dimension_numbers=SCATTER_BATCHED),
              _np_batched_add_at, [((2, 5), (2, 3, 1), (2, 3))], FEW + FLOATS[:2],
@@ -370,6 +377,28 @@ def test_jit_and_vmap_of_dynamic_slice_with_traced_negative_index():
     starts = np.array([-1, 0, 5], np.int32)
     batched = npaccel.vmap(lambda i: slicing.dynamic_index_in_dim(x, i, 1, keepdims=False))(starts)
     np.testing.assert_array_equal(np.asarray(batched), x[:, [3, 0, 3]].T)
+
+
+def test_vmap_over_indices_only():
+    """Batched indices with unbatched operand/updates (the harness batches all or one end)."""
+    rng = np.random.default_rng(0)
+    x, u = rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
+    i = rng.integers(-2, 7, size=(3, 4, 1))
+    f = lambda i: slicing.scatter_add(x, i, u, SCATTER_ROWS)  # noqa: E731
+    expected = np.stack([_np_scatter_rows(np.add.at, None)(x, ib, u) for ib in i])
+    np.testing.assert_allclose(np.asarray(npaccel.vmap(f)(i)), expected, rtol=1e-12)
+    starts = np.array([-1, 2, 9], np.int32)
+    g = lambda s: slicing.dynamic_update_slice(x, u[:2], (s, 1))  # noqa: E731
+    expected = np.stack([_np_dynamic_update_slice(x, u[:2], s, 1) for s in starts])
+    np.testing.assert_array_equal(np.asarray(npaccel.vmap(g)(starts)), expected)
+
+
+def test_python_int_start_indices():
+    x = np.arange(20.0).reshape(4, 5)
+    np.testing.assert_array_equal(np.asarray(slicing.dynamic_slice(x, (-1, 3), (1, 2))),
+                                  x[3:4, 3:5])
+    out = slicing.dynamic_update_slice(x, np.ones((2, 2)), [1, 9])
+    np.testing.assert_array_equal(np.asarray(out), _np_dynamic_update_slice(x, np.ones((2, 2)), 1, 9))
 
 
 def test_start_indices_as_one_array():
