@@ -27,7 +27,8 @@ def banner(title: str) -> None:
     jax = optional_jax()
     print(f"== {title}")
     print(f"machine: {platform.platform()} ({platform.machine()}), "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f} (other processes share these CPUs)")
     print(f"numpy {np.__version__}, npaccel {npaccel.__version__}, jaxlib {jaxlib.__version__}, "
           f"jax {jax.__version__ if jax else 'not installed (no JAX column)'}")
     print()

@@ -24,7 +24,8 @@ NUMPY_OPS = types.SimpleNamespace(
 
 
 def chain(m, x):
-    """20 elementwise ops (each line one op; values stay finite for any finite x)."""
+    """20 elementwise ops, transcendentals (sin, cos, exp, tanh, log1p) mixed with arithmetic
+    (values stay finite for any finite x)."""
     y = m.sin(x)                    # 1
     y = m.mul(y, x)                 # 2
     y = m.add(y, 1.5)               # 3
@@ -64,7 +65,7 @@ def arith_chain(m, x):
 
 
 N_OPS = 20
-CHAINS = {"transcendental mix (above)": chain, "arithmetic only": arith_chain}
+CHAINS = {"transcendental mix": chain, "arithmetic only": arith_chain}
 
 
 def inputs(n: int = N) -> np.ndarray:
@@ -88,7 +89,8 @@ def measure(chain, x: np.ndarray):
     np.testing.assert_allclose(np.asarray(jitted(x_dev)), chain(NUMPY_OPS, x), rtol=1e-12)
     cases = {"NumPy": lambda: chain(NUMPY_OPS, x),
              "npaccel eager": blocked(lambda: chain(lax, x_dev)),
-             "npaccel jit": blocked(lambda: jitted(x_dev))}
+             "npaccel jit": blocked(lambda: jitted(x_dev)),
+             "npaccel jit, NumPy in": blocked(lambda: jitted(x))}
     if jax is not None:
         try:
             x_jax, jax_jitted = jax.device_put(x), jax.jit(lambda v: chain(jax.lax, v))
@@ -107,23 +109,23 @@ def main() -> None:
     banner(f"jit_chain: a {N_OPS}-op elementwise chain on float64[{N}] "
            "(min of 5 repeats, after warm-up)")
     x = inputs()
-    print(chain.__doc__.strip() + ":")
-    for i, (name, fun) in enumerate(CHAINS.items()):
+    for name, fun in CHAINS.items():
         rows = measure(fun, x)
-        if i:
-            print(f"\n{name}: {fun.__doc__.split(chr(10))[0].strip()}")
+        print(f"{name}: {' '.join(fun.__doc__.split())}")
         print(table([name, "ms per call", "µs per op", "time ×NumPy", "speed-up vs NumPy"], rows))
-    jitted = na.jit(lambda v: chain(lax, v))
-
-    print(f"\njaxpr: {len(na.make_jaxpr(lambda v: chain(lax, v))(x).eqns)} equations "
-          f"(the {N_OPS} ops, plus a broadcast_in_dim per Python-scalar operand)")
-    hlo = jitted.lower(x).compile().hlo_text()
+        print()
+    fun = lambda v: chain(lax, v)  # noqa: E731
+    n_eqns = len(na.make_jaxpr(fun)(x).eqns)
+    print(f"jaxpr of the transcendental mix: {n_eqns} equations (the {N_OPS} ops, plus a "
+          "broadcast_in_dim per Python-scalar operand)")
+    hlo = na.jit(fun).lower(x).compile().hlo_text()
     print("\noptimized HLO (na.jit(f).lower(x).compile().hlo_text()):\n")
     print(hlo.rstrip())
     counts = count_fusions(hlo)
     print("\n" + table(["in the optimized HLO", "count"], list(counts.items())))
     one_loop = counts["fusion("] == counts["kind=kLoop"] == counts["fused computations"] == 1
-    print(f"\n=> {'one fused kLoop: the whole chain is a single pass over memory' if one_loop else 'NOT one fused loop: see the HLO above'}")
+    print("\n=> " + ("one fused kLoop: the whole chain is a single pass over memory" if one_loop
+                     else "NOT one fused loop: see the HLO above"))
     clock.done()
 
 

@@ -1,8 +1,10 @@
 """The jaxpr IR: a typed, first-order program of primitive applications."""
 from __future__ import annotations
 
+import functools
 import itertools
-from typing import Any, NamedTuple
+import weakref
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
@@ -107,6 +109,30 @@ def jaxpr_as_fun(jaxpr: Jaxpr, consts=()):
     return lambda *args: eval_jaxpr(jaxpr, consts, *args)
 
 
+def cache_by_jaxpr(fun: Callable) -> Callable:
+    """Memoize `fun(jaxpr, *flags)` (flags: ints, bools or lists of them) while `jaxpr` lives.
+
+    Jaxprs derived from another one (its jvp, batched, split or transposed form) then keep
+    their identity from call to call, so what was compiled for them is found again instead
+    of accumulating (grad of a jitted function derives the same jaxprs on every call).
+    """
+    cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @functools.wraps(fun)
+    def cached(jaxpr, *flags):
+        per_jaxpr = cache.setdefault(jaxpr, {})
+        key = tuple(tuple(f) if isinstance(f, list) else f for f in flags)
+        if key not in per_jaxpr:
+            per_jaxpr[key] = fun(jaxpr, *flags)
+        out = per_jaxpr[key]
+        if type(out) is not tuple:
+            return out
+        # fresh lists, so a caller that edits one cannot change the cached answer
+        return tuple(list(x) if isinstance(x, list) else x for x in out)
+
+    return cached
+
+
 # --- pretty printing ---------------------------------------------------------------
 
 class _Names:
@@ -134,7 +160,9 @@ def _name_of(i: int) -> str:
 
 def _pp_literal(lit: Literal) -> str:
     val = np.asarray(lit.val)
-    text = str(val.item()) if val.ndim == 0 else str(val.tolist())
+    if val.ndim:
+        return f"const<{lit.aval.str_short()}>"
+    text = str(val.item())
     if lit.aval.dtype == np.bool_:
         text = text.lower()
     return f"{text}:{lit.aval.str_short()}"

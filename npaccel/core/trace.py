@@ -116,13 +116,15 @@ class Tracer:
         return self.shape[0]
 
     def __array__(self, dtype=None, copy=None):
-        try:
-            value = self.concrete_value()
-        except ConcretizationError as e:
-            raise ConcretizationError(
-                f"The traced value {self.aval.str_short()} cannot be converted to a NumPy "
-                "array inside a transformation.\n" + str(e)) from None
-        return np.asarray(value, dtype)
+        # Even a concrete value (a jvp primal) is refused: NumPy would compute with the
+        # value alone and silently drop what the transformation tracks (its derivative).
+        raise ConcretizationError(
+            f"The traced value {self.aval.str_short()} (traced by {type(self._trace).__name__}) "
+            "cannot be converted to a NumPy array inside a transformation: NumPy would "
+            "compute with its value alone, silently dropping what the transformation tracks "
+            "(derivatives, batch axes, staged computation). Use npaccel operations on it; for "
+            "value-dependent control flow, mark the argument static (jit(f, static_argnums=...)) "
+            "or use npaccel.lax.cond / npaccel.lax.select_n / npaccel.lax.while_loop.")
 
     def __repr__(self):
         return f"{type(self).__name__}<{self.aval.str_short()}>"

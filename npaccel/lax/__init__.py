@@ -10,6 +10,20 @@ from npaccel.lax.elementwise import (
     shift_left, shift_right_arithmetic, shift_right_logical, sign, sin, sinh, sqrt,
     stop_gradient, sub, tan, tanh)
 from npaccel.lax.control_flow import cond, fori_loop, map, scan, switch, while_loop
+from npaccel.lax.convolution import (ConvDimensionNumbers, conv, conv_dimension_numbers,
+                                     conv_general_dilated, conv_transpose,
+                                     conv_with_general_padding, padtype_to_pads)
+from npaccel.lax.contraction import Precision, batch_matmul, dot, dot_general
+from npaccel.lax.fourier import FftType, fft
+from npaccel.lax.random_bits import RandomAlgorithm, rng_bit_generator
+from npaccel.lax.slicing import (GatherDimensionNumbers, GatherScatterMode,
+                                 ScatterDimensionNumbers, dynamic_index_in_dim, dynamic_slice,
+                                 dynamic_slice_in_dim, dynamic_update_index_in_dim,
+                                 dynamic_update_slice, dynamic_update_slice_in_dim, gather,
+                                 index_in_dim, scatter, scatter_add, scatter_max, scatter_min,
+                                 scatter_mul, slice, slice_in_dim)
+from npaccel.lax.sorting import sort, sort_key_val, top_k
+from npaccel.lax import linalg  # noqa: F401  (cholesky, triangular_solve: jax.lax.linalg)
 from npaccel.lax.shape import (broadcast, broadcast_in_dim, broadcasted_iota, concatenate,
                                expand_dims, full, full_like, iota, pad, reshape, rev, squeeze,
                                transpose)

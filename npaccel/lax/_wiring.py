@@ -35,8 +35,16 @@ ops.provide(
 # the arithmetic below; the full NumPy face (indexing, methods, ufunc dispatch) comes from
 # npaccel's ndarray layer, not from here.
 
+_WEAK_STAND_INS = {"b": False, "i": 0, "u": 0, "f": 0.0, "c": 0j}
+
+
 def _dtype_or_scalar(x):
-    return x if type(x) in (bool, int, float, complex) else get_aval(x).dtype
+    """What np.result_type needs: Python scalars, and weak-typed values (Python scalars
+    that went through a trace), stay weak under NEP 50."""
+    if type(x) in (bool, int, float, complex):
+        return x
+    aval = get_aval(x)
+    return _WEAK_STAND_INS[aval.dtype.kind] if aval.weak_type else aval.dtype
 
 
 def _promote(*args):
@@ -44,7 +52,13 @@ def _promote(*args):
     dtype = np.result_type(*[_dtype_or_scalar(a) for a in args])
     shapes = [get_aval(a).shape for a in args if type(a) not in (bool, int, float, complex)]
     out_shape = np.broadcast_shapes(*shapes) if shapes else ()
-    return [_broadcast_to(convert.convert_element_type(a, dtype), out_shape) for a in args]
+    return [_broadcast_to(_as_dtype(a, dtype), out_shape) for a in args]
+
+
+def _as_dtype(x, dtype):
+    if type(x) in (bool, int, float, complex):
+        return np.asarray(x, dtype)   # NumPy's OverflowError for out-of-range Python ints
+    return convert.convert_element_type(x, dtype)
 
 
 def _broadcast_to(x, out_shape):
@@ -80,7 +94,20 @@ def _power(x, y):
     raise TypeError("integer ** on npaccel arrays: use lax.integer_pow with a static exponent")
 
 
-_BINARY = {"add": ew.add, "sub": ew.sub, "mul": ew.mul, "truediv": _true_divide,
+def _bool_aware(arith, logical):
+    """NumPy adds booleans with `or` and multiplies them with `and`."""
+    return lambda x, y: (logical if get_aval(x).dtype == np.bool_ else arith)(x, y)
+
+
+def _subtract(x, y):
+    if get_aval(x).dtype == np.bool_:
+        raise TypeError("numpy boolean subtract, the `-` operator, is not supported, use the "
+                        "bitwise_xor, the `^` operator, or the logical_xor function instead.")
+    return ew.sub(x, y)
+
+
+_BINARY = {"add": _bool_aware(ew.add, ew.bitwise_or), "sub": _subtract,
+           "mul": _bool_aware(ew.mul, ew.bitwise_and), "truediv": _true_divide,
            "pow": _power, "and": ew.bitwise_and, "or": ew.bitwise_or, "xor": ew.bitwise_xor}
 _COMPARE = {"lt": ew.lt, "le": ew.le, "gt": ew.gt, "ge": ew.ge, "eq": ew.eq, "ne": ew.ne}
 

@@ -24,7 +24,7 @@ from npaccel.transforms.ad import Zero, jvp_jaxpr, jvp_rules, tangent_aval, tran
 from npaccel.transforms.batching import batching_rules, bdim_at_front, vmap_jaxpr
 from npaccel.transforms.partial_eval import (partial_eval_jaxpr, partial_eval_jaxpr_rules,
                                              partial_eval_rules)
-from npaccel.transforms.staging import trace_pytree_fun, trace_to_closed_jaxpr
+from npaccel.transforms.staging import trace_pytree_fun, trace_to_subjaxpr
 from npaccel.transforms.transpose import transpose_jaxpr
 from npaccel.core.trace import Primitive
 
@@ -208,8 +208,8 @@ def _while_batch(axis_size, vals, dims, *, cond_jaxpr, body_jaxpr, cond_nconsts,
         return [select_n(_broadcast_pred(pred, n), o, n) for o, n in zip(carry, new)]
 
     carry_avals = [get_aval(x) for x in init]
-    cond_j, _ = trace_to_closed_jaxpr(any_cond, [get_aval(x) for x in cconsts] + carry_avals)
-    body_j, _ = trace_to_closed_jaxpr(masked_body, [get_aval(x) for x in cconsts + bconsts] + carry_avals)
+    cond_j = trace_to_subjaxpr(any_cond, [get_aval(x) for x in cconsts] + carry_avals)
+    body_j = trace_to_subjaxpr(masked_body, [get_aval(x) for x in cconsts + bconsts] + carry_avals)
     outs = while_p.bind(*cconsts, *cconsts, *bconsts, *init, cond_jaxpr=cond_j, body_jaxpr=body_j,
                         cond_nconsts=cond_nconsts, body_nconsts=cond_nconsts + body_nconsts)
     return outs, [0] * len(outs)
@@ -418,9 +418,7 @@ def _pad_residual_outputs(known: Jaxpr, n_res, before, after) -> Jaxpr:
         n_out = len(outs) - n_res
         return (outs[:n_out] + [ops.zeros(a) for a in before] + outs[n_out:]
                 + [ops.zeros(a) for a in after])
-    jaxpr, consts = trace_to_closed_jaxpr(fun, known.in_avals)
-    assert not consts
-    return jaxpr
+    return trace_to_subjaxpr(fun, known.in_avals)
 
 
 def _cond_partial_eval(trace, tracers, *, branches):
@@ -756,8 +754,7 @@ def _scan_transpose(cts, *args, jaxpr, num_consts, num_carry, length, reverse):
     in_avals = ([get_aval(c) for c in res_consts] + lin_const_avals + [get_aval(c) for c in ct_carry]
                 + [get_aval(x).update(shape=get_aval(x).shape[1:]) for x in res_xs]
                 + [get_aval(c).update(shape=get_aval(c).shape[1:]) for c in ct_ys])
-    body_j, consts_j = trace_to_closed_jaxpr(body, in_avals)
-    assert not consts_j
+    body_j = trace_to_subjaxpr(body, in_avals)
     acc0 = [ops.zeros(a) for a in lin_const_avals]
     outs = scan_p.bind(*res_consts, *acc0, *ct_carry, *res_xs, *ct_ys, jaxpr=body_j,
                        num_consts=n_rc, num_carry=n_acc + num_carry, length=length,

@@ -32,8 +32,7 @@ def _convert_lower(ctx, x, *, new_dtype, weak_type):
     # Note: StableHLO's convert from complex to real is unspecified; NumPy (and JAX) keep
     # the real part, so take it explicitly first (the one exception to one-op lowering).
     if dtypes.is_complex(ctx.avals_in[0].dtype) and not dtypes.is_complex(new_dtype):
-        real_aval = ctx.avals_in[0].update(dtype=dtypes.real_dtype(ctx.avals_in[0].dtype))
-        x = hlo.RealOp(lowering.ir_type(real_aval), x).result
+        x = hlo.RealOp(x).result
     return hlo.ConvertOp(lowering.ir_type(ctx.avals_out[0]), x).result
 
 

@@ -14,15 +14,17 @@ import numpy as np
 from npaccel._runtime import hlo, ir
 from npaccel.core.aval import ShapedArray
 from npaccel.core.trace import get_aval
-from npaccel.lax._standard import NUM, as_operand, check_dtype, check_same_dtypes, standard_primitive, weak
+from npaccel.lax._standard import (NUM, as_operand, check_dtype, check_same_dtypes,
+                                   standard_primitive, weak)
 from npaccel.lax.convert import convert_element_type
-from npaccel.lax.dot import (canonical_preferred, canonicalize_precision, ct_operands,
+from npaccel.lax.contraction import (canonical_preferred, canonicalize_precision, ct_operands,
                              precision_attr, result_dtype)
-from npaccel.lax.shape import reshape, rev, transpose
+from npaccel.lax.shape import full, moveaxis, reshape, rev, transpose
 from npaccel.transforms import lowering
 from npaccel.transforms.ad import defjvp, is_undefined, transpose_rules
-from npaccel.transforms.batching import batching_rules, bdim_at_front
+from npaccel.transforms.batching import batching_rules
 
+# Negative padding adds a stablehlo.slice of lhs (see _slice_off_negative_padding).
 HLO_OPS = {"conv_general_dilated": "stablehlo.convolution"}
 
 
@@ -41,6 +43,11 @@ def _ints(xs) -> tuple[int, ...]:
 def _dilate(size: int, dilation: int) -> int:
     """The extent of `size` elements with `dilation - 1` holes between neighbours."""
     return 0 if size == 0 else 1 + (size - 1) * dilation
+
+
+def _windows(rhs_shape, dnums, rhs_dilation) -> list[int]:
+    """The dilated window extent along each spatial axis."""
+    return [_dilate(rhs_shape[d], r) for d, r in zip(dnums.rhs_spec[2:], rhs_dilation)]
 
 
 def _swap01(spec) -> tuple[int, ...]:
@@ -170,6 +177,9 @@ def _conv_abstract_eval(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_
     (n, c, *in_sizes), (o, i, *k_sizes) = ([a.shape[d] for d in spec] for a, spec in
                                            [(lhs, lhs_spec), (rhs, rhs_spec)])
     _check_groups(n, c, o, i, feature_group_count, batch_group_count)
+    if 0 in k_sizes:
+        raise ValueError(f"conv_general_dilated requires a non-empty window, got rhs shape "
+                         f"{rhs.shape}")
     spatial = [max(0, (_dilate(s, ld) + lo + hi - _dilate(k, rd)) // stride + 1)
                for s, k, stride, (lo, hi), ld, rd in
                zip(in_sizes, k_sizes, window_strides, padding, lhs_dilation, rhs_dilation)]
@@ -180,10 +190,37 @@ def _conv_abstract_eval(lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_
     return ShapedArray(shape, dtype, weak(lhs, rhs) and preferred_element_type is None)
 
 
+def _crop_for_padding(size: int, dilation: int, lo: int, hi: int):
+    """(start, stop) of the input elements to keep and the non-negative (lo, hi) padding
+    that together give the same padded, dilated extent as (lo, hi)."""
+    start = -(lo // dilation) if lo < 0 else 0
+    removed_high = -(hi // dilation) if hi < 0 else 0
+    if start + removed_high >= size:
+        # Nothing survives the cropping: keep an empty input of the same padded extent.
+        return (0, 0), (0, max(0, _dilate(size, dilation) + lo + hi))
+    return (start, size - removed_high), (lo + start * dilation, hi + removed_high * dilation)
+
+
+def _slice_off_negative_padding(lhs, lhs_aval, lhs_spec, padding, lhs_dilation):
+    # Note: XLA:CPU reads uninitialised memory in float32/float16 convolutions padded
+    # (-1, 1) along an axis (a fresh buffer is garbage, not zero), so negative padding is
+    # applied as a stablehlo.slice of the input first: convolution plus this one slice.
+    if all(lo >= 0 and hi >= 0 for lo, hi in padding):
+        return lhs, padding
+    start, limit = [0] * lhs_aval.ndim, list(lhs_aval.shape)
+    pads = []
+    for axis, (lo, hi), dilation in zip(lhs_spec[2:], padding, lhs_dilation):
+        (start[axis], limit[axis]), pad = _crop_for_padding(lhs_aval.shape[axis], dilation, lo, hi)
+        pads.append(pad)
+    return hlo.SliceOp(lhs, start, limit, [1] * lhs_aval.ndim).result, tuple(pads)
+
+
 def _conv_lower(ctx, lhs, rhs, *, window_strides, padding, lhs_dilation, rhs_dilation,
                 dimension_numbers, feature_group_count, batch_group_count, precision,
                 preferred_element_type):
     lhs_spec, rhs_spec, out_spec = dimension_numbers
+    lhs, padding = _slice_off_negative_padding(lhs, ctx.avals_in[0], lhs_spec, padding,
+                                               lhs_dilation)
     dnums = hlo.ConvDimensionNumbers.get(
         input_batch_dimension=lhs_spec[0], input_feature_dimension=lhs_spec[1],
         input_spatial_dimensions=list(lhs_spec[2:]),
@@ -284,6 +321,11 @@ def _conv_transpose_rhs(ct, lhs, rhs_aval, params):
 
 
 def _conv_transpose_rule(ct, lhs, rhs, **params):
+    if get_aval(ct).size == 0:
+        # An empty output has zero cotangents; the transposed convolutions would have
+        # empty windows, which XLA rejects.
+        return [full(x.aval.shape, 0, x.aval.dtype) if is_undefined(x) else None
+                for x in (lhs, rhs)]
     return [_conv_transpose_lhs(ct, rhs, lhs.aval, params) if is_undefined(lhs) else None,
             _conv_transpose_rhs(ct, lhs, rhs.aval, params) if is_undefined(rhs) else None]
 
@@ -291,23 +333,30 @@ def _conv_transpose_rule(ct, lhs, rhs, **params):
 # --- batching --------------------------------------------------------------------------
 
 def _fold_in(x, bdim: int, axis: int, size: int, groups: int = 1):
-    """Fold the vmapped axis into `axis` (numbered without it) inside each of `groups`
-    blocks: element (b, g, j) lands at g * (size * M) + b * M + j."""
-    x = bdim_at_front(x, bdim, size)
-    shape = list(get_aval(x).shape[1:])
-    x = reshape(x, [size, *shape[:axis], groups, shape[axis] // groups, *shape[axis + 1:]])
-    order = [*range(1, axis + 2), 0, *range(axis + 2, len(shape) + 2)]
-    shape[axis] *= size
-    return reshape(transpose(x, order), shape)
+    """Fold the vmapped axis (at `bdim`) into `axis` (numbered without it), inside each of
+    `groups` blocks: element (g, b, j) lands at g * (size * M) + b * M + j."""
+    out_shape = list(get_aval(x).shape)
+    del out_shape[bdim]
+    out_shape[axis] *= size
+    inner = axis + (axis >= bdim)
+    if groups > 1:
+        shape = list(get_aval(x).shape)
+        shape[inner:inner + 1] = [groups, shape[inner] // groups]
+        x = reshape(x, shape)
+        bdim += bdim > inner
+        inner += 1
+    # The vmapped axis goes right before the (inner block of the) target axis.
+    return reshape(moveaxis(x, bdim, inner - (bdim < inner)), out_shape)
 
 
 def _split_out(x, axis: int, size: int, groups: int = 1):
     """Undo _fold_in: the vmapped axis comes out at `axis`."""
     shape = list(get_aval(x).shape)
     m = shape[axis] // (groups * size)
-    x = reshape(x, [*shape[:axis], groups, size, m, *shape[axis + 1:]])
-    order = [*range(axis), axis + 1, axis, *range(axis + 2, len(shape) + 2)]
-    return reshape(transpose(x, order), [*shape[:axis], size, groups * m, *shape[axis + 1:]])
+    if groups == 1:
+        return reshape(x, [*shape[:axis], size, m, *shape[axis + 1:]])
+    x = moveaxis(reshape(x, [*shape[:axis], groups, size, m, *shape[axis + 1:]]), axis + 1, axis)
+    return reshape(x, [*shape[:axis], size, groups * m, *shape[axis + 1:]])
 
 
 def _conv_batch(axis_size, vals, dims, **params):
@@ -378,9 +427,9 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None,
             raise ValueError("String padding is not implemented for transposed convolution "
                              "(lhs_dilation > 1): give the padding explicitly or use "
                              "conv_transpose")
-        window = [_dilate(rhs_shape[d], r) for d, r in zip(dnums.rhs_spec[2:], rhs_dilation)]
-        padding = padtype_to_pads([lhs_shape[d] for d in dnums.lhs_spec[2:]], window,
-                                  window_strides, padding)
+        padding = padtype_to_pads([lhs_shape[d] for d in dnums.lhs_spec[2:]],
+                                  _windows(rhs_shape, dnums, rhs_dilation), window_strides,
+                                  padding)
     return conv_general_dilated_p.bind(
         lhs, rhs, window_strides=window_strides, padding=_canonical_padding(padding, n),
         lhs_dilation=lhs_dilation, rhs_dilation=rhs_dilation, dimension_numbers=dnums,
@@ -441,8 +490,9 @@ def conv_transpose(lhs, rhs, strides, padding, rhs_dilation=None, dimension_numb
     dnums = conv_dimension_numbers(get_aval(lhs).shape, get_aval(rhs).shape, dimension_numbers)
     rhs_dilation = (1,) * (ndim - 2) if rhs_dilation is None else _ints(rhs_dilation)
     if isinstance(padding, str):
-        windows = [_dilate(get_aval(rhs).shape[d], r) for d, r in zip(dnums.rhs_spec[2:], rhs_dilation)]
-        padding = [_conv_transpose_padding(k, s, padding.upper()) for k, s in zip(windows, strides)]
+        windows = _windows(get_aval(rhs).shape, dnums, rhs_dilation)
+        padding = [_conv_transpose_padding(k, s, padding.upper())
+                   for k, s in zip(windows, strides)]
     if transpose_kernel:
         rhs = rev(rhs, dnums.rhs_spec[2:])
         perm = list(range(ndim))

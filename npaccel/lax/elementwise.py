@@ -134,8 +134,8 @@ _BINARY = {
     "div": (NUM, _op(hlo.DivOp), _same, "stablehlo.divide"),
     "rem": (INT | FLOAT, _op(hlo.RemOp), _same, "stablehlo.remainder"),
     "pow": (INEXACT, _op(hlo.PowOp), _same, "stablehlo.power"),
-    "max": (ANY, _op(hlo.MaxOp), _same, "stablehlo.maximum"),
-    "min": (ANY, _op(hlo.MinOp), _same, "stablehlo.minimum"),
+    "max": (ANY, lambda ctx, x, y: _minmax_lower(ctx, x, y, hlo.MaxOp, "GT"), _same, "stablehlo.maximum"),
+    "min": (ANY, lambda ctx, x, y: _minmax_lower(ctx, x, y, hlo.MinOp, "LT"), _same, "stablehlo.minimum"),
     "atan2": (FLOAT, _op(hlo.Atan2Op), _same, "stablehlo.atan2"),
     "nextafter": (FLOAT, _op(chlo.NextAfterOp), _same, "chlo.next_after"),
     "complex": (FLOAT, _op(hlo.ComplexOp), dtypes.complex_dtype, "stablehlo.complex"),
@@ -147,6 +147,20 @@ _BINARY = {
     "shift_right_arithmetic": (INT, _op(hlo.ShiftRightArithmeticOp), _same,
                                "stablehlo.shift_right_arithmetic"),
 }
+
+
+def _minmax_lower(ctx, x, y, op, direction):
+    # Note: XLA orders complex numbers by real part only; NumPy (and JAX) order them
+    # lexicographically by (real, imag), so complex max/min compare and select.
+    if not dtypes.is_complex(ctx.avals_in[0].dtype):
+        return op(x, y).result
+    def cmp(a, b, d):
+        return hlo.CompareOp(a, b, hlo.ComparisonDirectionAttr.get(d),
+                             compare_type=hlo.ComparisonTypeAttr.get("FLOAT")).result
+    rx, ry, ix, iy = hlo.RealOp(x).result, hlo.RealOp(y).result, hlo.ImagOp(x).result, hlo.ImagOp(y).result
+    pick_x = hlo.OrOp(cmp(rx, ry, direction),
+                      hlo.AndOp(cmp(rx, ry, "EQ"), cmp(ix, iy, direction)).result).result
+    return hlo.SelectOp(pick_x, x, y).result
 
 
 def _compare_type(dtype) -> str:

@@ -13,7 +13,7 @@ from npaccel.core.trace import get_aval
 from npaccel.lax import elementwise as ew
 from npaccel.lax._standard import (DtypeClass, as_operand, check_dtype, check_same_dtypes,
                                    standard_primitive)
-from npaccel.lax.shape import transpose
+from npaccel.lax.shape import broadcasted_iota, full, full_like, transpose
 from npaccel.transforms import lowering
 from npaccel.transforms.ad import Zero, instantiate, is_undefined, jvp_rules, transpose_rules
 from npaccel.transforms.batching import batching_rules, bdim_at_front
@@ -28,7 +28,7 @@ LINALG_DTYPES = DtypeClass("float32, float64, complex64 or complex128",
 
 def _matmul(x, y):
     """x @ y for each matrix of the batch (stablehlo.dot_general)."""
-    from npaccel.lax.dot import dot_general
+    from npaccel.lax.contraction import dot_general
     nd = get_aval(x).ndim
     batch = tuple(range(nd - 2))
     return dot_general(x, y, (((nd - 1,), (nd - 2,)), (batch, batch)))
@@ -46,16 +46,19 @@ def _op(x, transpose_x: bool, conjugate_x: bool):
     return ew.conj(x) if conjugate_x and dtypes.is_complex(get_aval(x).dtype) else x
 
 
-def _triangle_mask(n: int, lower: bool, k: int = 0) -> np.ndarray:
-    """Ones on and below (lower) or above the k-th diagonal, zeros elsewhere."""
-    ones = np.ones((n, n))
-    return np.tril(ones, k) if lower else np.triu(ones, k)
+def _in_triangle(shape, lower: bool, k: int = 0):
+    """True on and below (lower) or above the k-th diagonal of each matrix. Built from
+    iotas, so derivatives of jitted code carry no array constants."""
+    nd = len(shape)
+    rows = broadcasted_iota(np.int32, shape, nd - 2)
+    cols = broadcasted_iota(np.int32, shape, nd - 1)
+    shifted = ew.add(rows, full(shape, k, np.int32))
+    return ew.le(cols, shifted) if lower else ew.ge(cols, shifted)
 
 
-def _masked(x, mask: np.ndarray):
-    """x times a constant (n, n) mask, the same for every matrix in the batch."""
-    aval = get_aval(x)
-    return ew.mul(x, np.ascontiguousarray(np.broadcast_to(mask.astype(aval.dtype), aval.shape)))
+def _triangle(x, lower: bool, k: int = 0):
+    """x with zeros outside its lower (or upper) triangle, offset k from the diagonal."""
+    return ew.select(_in_triangle(get_aval(x).shape, lower, k), x, full_like(x, 0))
 
 
 def _check_square(name: str, x: ShapedArray, error=ValueError) -> None:
@@ -93,14 +96,13 @@ def _cholesky_jvp(primals, tangents):
         return factor, Zero.like(factor)
     # The primitive reads only the lower triangle of a, as the Hermitian matrix it stands
     # for; the tangent of that matrix is built the same way.
-    n = get_aval(a).shape[-1]
-    a_dot = ew.add(_masked(a_dot, _triangle_mask(n, True)),
-                   _op(_masked(a_dot, _triangle_mask(n, True, -1)), True, True))
-    # dL = L phi(L^-1 dA L^-H), phi: the lower triangle with the diagonal halved.
+    a_dot = ew.add(_triangle(a_dot, True), _op(_triangle(a_dot, True, -1), True, True))
+    # dL = L phi(L^-1 dA L^-H), phi: the strict lower triangle plus half the diagonal.
     left = triangular_solve(factor, a_dot, left_side=True, lower=True)
     inner = triangular_solve(factor, left, left_side=False, lower=True, transpose_a=True,
                              conjugate_a=True)
-    phi = _masked(inner, _triangle_mask(n, True) - 0.5 * np.eye(n))
+    diagonal = _triangle(_triangle(inner, True), False)
+    phi = ew.add(_triangle(inner, True, -1), ew.mul(diagonal, 0.5))
     return factor, _matmul(factor, phi)
 
 
@@ -154,7 +156,7 @@ def _triangular_solve_lower(ctx, a, b, *, left_side, lower, transpose_a, conjuga
         # Note: StableHLO's transpose_a offers NO_TRANSPOSE, TRANSPOSE and ADJOINT, but not
         # a plain conjugate: conjugate a first (chlo.conj, a second op).
         a = chlo.ConjOp(a).result
-    mode = "ADJOINT" if transpose_a and conjugate else "TRANSPOSE" if transpose_a else "NO_TRANSPOSE"
+    mode = ("NO_TRANSPOSE" if not transpose_a else "ADJOINT" if conjugate else "TRANSPOSE")
     return hlo.TriangularSolveOp(a, b, left_side, lower, unit_diagonal,
                                  hlo.TransposeAttr.get(mode)).result
 
@@ -168,10 +170,9 @@ def _triangular_solve_jvp(primals, tangents, **params):
     if type(a_dot) is not Zero:
         # op(a) x = b gives op(da) x + op(a) dx = 0 (x op(a) = b: x op(da) + dx op(a) = 0);
         # da is restricted to the triangle the solve reads.
-        lower, n = params["lower"], get_aval(a).shape[-1]
+        lower = params["lower"]
         offset = (-1 if lower else 1) if params["unit_diagonal"] else 0
-        da = _op(_masked(a_dot, _triangle_mask(n, lower, offset)), params["transpose_a"],
-                 params["conjugate_a"])
+        da = _op(_triangle(a_dot, lower, offset), params["transpose_a"], params["conjugate_a"])
         product = _matmul(da, x) if params["left_side"] else _matmul(x, da)
         rhs = ew.neg(product) if rhs is None else ew.sub(rhs, product)
     return x, triangular_solve_p.bind(a, rhs, **params)

@@ -1,6 +1,10 @@
 """Reductions: over whole axes (stablehlo.reduce), argmax/argmin, cumulative reductions
 and windowed reductions (stablehlo.reduce_window), with their derivative rules.
 
+Each primitive lowers to one stablehlo.reduce, reduce_window or select_and_scatter, except
+argmax/argmin (an iota feeds the reduce) and linear_recurrence (the tangent of the
+cumulative reductions, lowered to a parallel scan); their `# Note:` comments say why.
+
 The scalar computation inside a reduce/reduce_window region is written with lax functions,
 traced to a jaxpr and lowered into the region, so one mechanism serves the fixed monoids,
 the argmax comparator and user computations given to `reduce` and `reduce_window`.
@@ -16,15 +20,16 @@ import numpy as np
 from npaccel._runtime import hlo, ir
 from npaccel.core import dtypes, tree_util
 from npaccel.core.aval import ShapedArray
-from npaccel.core.jaxpr import Jaxpr
+from npaccel.core.jaxpr import Jaxpr, eval_jaxpr
 from npaccel.core.trace import Primitive, Tracer, get_aval
 from npaccel.lax import elementwise as ew
 from npaccel.lax._standard import (ANY, BOOL, FLOAT, INEXACT, INT, NUM, ORDERED, as_operand,
                                    check_dtype, check_same_dtypes, is_python_scalar,
                                    standard_primitive)
 from npaccel.lax.convert import convert_element_type
-from npaccel.lax.shape import (_i64_array, broadcast_in_dim, broadcasted_iota, full, full_like,
-                               pad, reshape, transpose)
+from npaccel.lax.slicing import slice_in_dim
+from npaccel.lax.shape import (_i64_array, broadcast_in_dim, broadcasted_iota, concatenate, full,
+                               full_like, pad, reshape, rev, transpose)
 from npaccel.transforms import ad, lowering
 from npaccel.transforms.ad import Zero, defjvp_zero, is_undefined, transpose_rules
 from npaccel.transforms.batching import batching_rules, bdim_at_front
@@ -97,6 +102,11 @@ def _fill_region(region, body: tuple[Jaxpr, tuple], arg_avals) -> None:
     with ir.InsertionPoint(block):
         const_values = [lowering.ir_constant(c) for c in consts]
         hlo.ReturnOp(lowering.lower_jaxpr_body(jaxpr, [*const_values, *block.arguments]))
+
+
+def _fill_body(region, fn: Callable, *arg_dtypes) -> None:
+    """Fill `region` with the lax scalar computation `fn` over `arg_dtypes`."""
+    _fill_region(region, _body(fn, *arg_dtypes), [_scalar(d) for d in arg_dtypes])
 
 
 def _check_body(name: str, jaxpr: Jaxpr, init_avals) -> None:
@@ -184,9 +194,9 @@ def _reduce_abstract_eval(name, accepted, x, *, axes):
 
 def _reduce_lower(combine, identity, ctx, x, *, axes):
     dtype = ctx.avals_in[0].dtype
-    op = hlo.ReduceOp([lowering.ir_type(ctx.avals_out[0])], [x], [_ir_scalar(identity(dtype), dtype)],
-                      _i64_array(axes))
-    _fill_region(op.body, _body(combine, dtype, dtype), [_scalar(dtype)] * 2)
+    init = _ir_scalar(identity(dtype), dtype)
+    op = hlo.ReduceOp([lowering.ir_type(ctx.avals_out[0])], [x], [init], _i64_array(axes))
+    _fill_body(op.body, combine, dtype, dtype)
     return op.results[0]
 
 
@@ -208,7 +218,8 @@ _MONOIDS = {
 }
 _REDUCE_PRIMITIVES: dict[str, Primitive] = {}
 for _name, (_accepted, _combine, _identity) in _MONOIDS.items():
-    _prim = standard_primitive(f"reduce_{_name}", partial(_reduce_abstract_eval, f"reduce_{_name}", _accepted),
+    _prim = standard_primitive(f"reduce_{_name}",
+                               partial(_reduce_abstract_eval, f"reduce_{_name}", _accepted),
                                partial(_reduce_lower, _combine, _identity))
     batching_rules[_prim] = partial(_reduce_batch, _prim)
     _REDUCE_PRIMITIVES[_name] = _prim
@@ -233,14 +244,18 @@ def _public_reduction(prim: Primitive, doc: str):
 
 
 reduce_sum = _public_reduction(reduce_sum_p, "Sum over `axes` (stablehlo.reduce with add).")
-reduce_prod = _public_reduction(reduce_prod_p, "Product over `axes` (stablehlo.reduce with multiply).")
+reduce_prod = _public_reduction(reduce_prod_p, "Product over `axes` "
+                                               "(stablehlo.reduce with multiply).")
 reduce_max = _public_reduction(reduce_max_p, "Maximum over `axes`, propagating NaN "
                                              "(stablehlo.reduce with maximum).")
 reduce_min = _public_reduction(reduce_min_p, "Minimum over `axes`, propagating NaN "
                                              "(stablehlo.reduce with minimum).")
-reduce_and = _public_reduction(reduce_and_p, "Logical/bitwise AND over `axes` (stablehlo.reduce with and).")
-reduce_or = _public_reduction(reduce_or_p, "Logical/bitwise OR over `axes` (stablehlo.reduce with or).")
-reduce_xor = _public_reduction(reduce_xor_p, "Logical/bitwise XOR over `axes` (stablehlo.reduce with xor).")
+reduce_and = _public_reduction(reduce_and_p, "Logical/bitwise AND over `axes` "
+                                             "(stablehlo.reduce with and).")
+reduce_or = _public_reduction(reduce_or_p, "Logical/bitwise OR over `axes` "
+                                           "(stablehlo.reduce with or).")
+reduce_xor = _public_reduction(reduce_xor_p, "Logical/bitwise XOR over `axes` "
+                                             "(stablehlo.reduce with xor).")
 
 
 def _reduce_sum_transpose(ct, x, *, axes):
@@ -283,8 +298,8 @@ def _reduce_chooser_jvp(prim, primals, tangents, *, axes):
     if type(t) is Zero or _reduced_size(x, axes) == 0:
         return out, Zero.like(out)
     shape = get_aval(x).shape
-    at_extremum = convert_element_type(ew.eq(x, broadcast_in_dim(out, shape, _kept(len(shape), axes))),
-                                       get_aval(t).dtype)
+    out_again = broadcast_in_dim(out, shape, _kept(len(shape), axes))
+    at_extremum = convert_element_type(ew.eq(x, out_again), get_aval(t).dtype)
     counts = reduce_sum(at_extremum, axes)
     return out, ew.div(reduce_sum(ew.mul(t, at_extremum), axes), counts)
 
@@ -340,6 +355,60 @@ def _check_unbatched_inits(name, dims):
                                   "init values must be the same for the whole batch")
 
 
+_JVP_BODIES: dict = {}
+
+
+def _bounds(sizes):
+    """(start, stop) of consecutive segments of the given sizes."""
+    stops = np.cumsum(sizes).tolist()
+    return list(zip([0] + stops[:-1], stops))
+
+
+def _jvp_body(jaxpr: Jaxpr, n_consts: int, inexact: tuple[bool, ...]) -> Jaxpr:
+    """The region body of the doubled reduction that carries tangents: over (accs, acc
+    tangents, xs, x tangents) it computes (outs, out tangents), the jvp of `jaxpr` (a body
+    over (consts, accs, xs)). Only inexact operands have tangents."""
+    key = (jaxpr, inexact)
+    if key not in _JVP_BODIES:
+        n, k = len(inexact), sum(inexact)
+        nonzeros = [False] * n_consts + list(inexact) * 2
+        jvp, out_nonzeros = ad.jvp_jaxpr(jaxpr, nonzeros, list(inexact))
+        if out_nonzeros != list(inexact):
+            raise TypeError("reduction computations must map inexact operands to inexact results")
+        consts_avals = jaxpr.in_avals[:n_consts]
+        accs = jaxpr.in_avals[n_consts:n_consts + n]
+        tangent_avals = [a for a, d in zip(accs, inexact) if d]
+
+        def body(*args):  # the region's order -> the order of the jvp jaxpr
+            args = list(args)
+            c, acc, acc_t, x, x_t = (args[i:j] for i, j in _bounds([n_consts, n, k, n, k]))
+            return eval_jaxpr(jvp, (), *c, *acc, *x, *acc_t, *x_t)
+
+        _JVP_BODIES[key], consts = trace_to_closed_jaxpr(
+            body, [*consts_avals, *accs, *tangent_avals, *accs, *tangent_avals])
+        assert not consts
+    return _JVP_BODIES[key]
+
+
+def _generic_jvp(prim, primals, tangents, *, jaxpr, consts, **params):
+    # Forward mode only: the tangents ride along in the same reduction, as extra operands
+    # whose body is the jvp of the computation. Init values are taken as constants (they are
+    # the computation's identity). The primal result comes from its own reduction, so that
+    # linearize finds it known.
+    operands, inits = _split_operands_inits(primals)
+    n = len(operands)
+    outs = prim.bind(*primals, jaxpr=jaxpr, consts=consts, **params)
+    inexact = tuple(dtypes.is_inexact(get_aval(x).dtype) for x in operands)
+    if all(type(t) is Zero for t in tangents[:n]):
+        return outs, [Zero.like(o) for o in outs]
+    op_tangents = [ad.instantiate(t) for t, d in zip(tangents[:n], inexact) if d]
+    tangent_inits = [np.zeros((), get_aval(x).dtype) for x, d in zip(operands, inexact) if d]
+    doubled = prim.bind(*operands, *op_tangents, *inits, *tangent_inits,
+                        jaxpr=_jvp_body(jaxpr, len(consts), inexact), consts=consts, **params)
+    out_tangents = iter(doubled[n:])
+    return outs, [next(out_tangents) if d else Zero.like(o) for o, d in zip(outs, inexact)]
+
+
 def _generic_reduce_batch(axis_size, vals, dims, *, jaxpr, consts, dimensions):
     _check_unbatched_inits("reduce", dims)
     operands, inits = _split_operands_inits(vals)
@@ -352,6 +421,7 @@ def _generic_reduce_batch(axis_size, vals, dims, *, jaxpr, consts, dimensions):
 reduce_p = standard_primitive("reduce", _generic_reduce_abstract_eval, _generic_reduce_lower,
                               multiple_results=True)
 batching_rules[reduce_p] = _generic_reduce_batch
+ad.jvp_rules[reduce_p] = partial(_generic_jvp, reduce_p)
 HLO_OPS["reduce"] = "stablehlo.reduce"
 
 # Computations recognised as monoids, by identity of the lax function.
@@ -399,7 +469,8 @@ def reduce(operands, init_values, computation: Callable, dimensions: Sequence[in
     dims = _canonical_axes(dimensions, get_aval(flat_ops[0]).ndim, "reduce")
     monoid = _monoid(computation, flat_ops, flat_inits, _MONOIDS)
     if monoid is not None:
-        return tree_util.tree_unflatten(tree, [_REDUCE_PRIMITIVES[monoid].bind(flat_ops[0], axes=dims)])
+        out = _REDUCE_PRIMITIVES[monoid].bind(flat_ops[0], axes=dims)
+        return tree_util.tree_unflatten(tree, [out])
     jaxpr, consts = _computation_jaxpr("reduce", computation, tree,
                                        [get_aval(x).dtype for x in flat_ops])
     outs = reduce_p.bind(*flat_ops, *flat_inits, jaxpr=jaxpr, consts=consts, dimensions=dims)
@@ -449,15 +520,16 @@ def _arg_lower(name, ctx, x, *, axes, index_dtype):
                       ir.IntegerAttr.get(ir.IntegerType.get_signless(64), axes[0])).result
     out_types = [lowering.ir_type(ctx.avals_out[0].update(dtype=aval.dtype)),
                  lowering.ir_type(ctx.avals_out[0])]
-    op = hlo.ReduceOp(out_types, [x, iota],
-                      [_ir_scalar(identity, aval.dtype), _ir_scalar(0, index_dtype)], _i64_array(axes))
-    _fill_region(op.body, _body(_ARG_BODIES[name], aval.dtype, index_dtype, aval.dtype, index_dtype),
-                 [_scalar(aval.dtype), _scalar(index_dtype)] * 2)
+    inits = [_ir_scalar(identity, aval.dtype), _ir_scalar(0, index_dtype)]
+    op = hlo.ReduceOp(out_types, [x, iota], inits, _i64_array(axes))
+    _fill_body(op.body, _ARG_BODIES[name], *[aval.dtype, index_dtype] * 2)
     return op.results[1]
 
 
-argmax_p = standard_primitive("argmax", partial(_arg_abstract_eval, "argmax"), partial(_arg_lower, "argmax"))
-argmin_p = standard_primitive("argmin", partial(_arg_abstract_eval, "argmin"), partial(_arg_lower, "argmin"))
+argmax_p = standard_primitive("argmax", partial(_arg_abstract_eval, "argmax"),
+                              partial(_arg_lower, "argmax"))
+argmin_p = standard_primitive("argmin", partial(_arg_abstract_eval, "argmin"),
+                              partial(_arg_lower, "argmin"))
 for _prim in (argmax_p, argmin_p):
     defjvp_zero(_prim)
     batching_rules[_prim] = partial(_reduce_batch, _prim)
@@ -482,7 +554,8 @@ def argmin(operand, axis: int, index_dtype):
 
 # --- windows: shapes, padding and the reduce_window op --------------------------------------
 
-_WINDOW_PARAMS = ("window_dimensions", "window_strides", "padding", "base_dilation", "window_dilation")
+_WINDOW_PARAMS = ("window_dimensions", "window_strides", "padding", "base_dilation",
+                  "window_dilation")
 
 
 def _dilate(size: int, dilation: int) -> int:
@@ -497,19 +570,18 @@ def _window_out_shape(name, shape, *, window_dimensions, window_strides, padding
         if len(value) != nd:
             raise ValueError(f"{name}: {pname} must have one entry per operand dimension "
                              f"({nd}), got {value}")
-    for pname, value in (("window_dimensions", window_dimensions), ("window_strides", window_strides),
-                         ("base_dilation", base_dilation), ("window_dilation", window_dilation)):
-        if any(v < 1 for v in value):
+    for pname, value in zip(_WINDOW_PARAMS, (window_dimensions, window_strides, padding,
+                                             base_dilation, window_dilation)):
+        if pname != "padding" and any(v < 1 for v in value):
             raise ValueError(f"{name}: {pname} must be positive, got {value}")
     out = []
     for n, w, s, (lo, hi), b, d in zip(shape, window_dimensions, window_strides, padding,
                                        base_dilation, window_dilation):
         padded, window = lo + hi + _dilate(n, b), _dilate(w, d)
-        if padded < window:
-            raise ValueError(f"{name}: the (dilated) window of size {window} does not fit in the "
-                             f"padded operand dimension of size {padded} (operand shape {shape}, "
-                             f"padding {padding})")
-        out.append((padded - window) // s + 1)
+        if padded < 0:
+            raise ValueError(f"{name}: padding {padding} crops more than the operand shape {shape}")
+        # As XLA: no output where the (dilated) window is larger than the padded operand.
+        out.append((padded - window) // s + 1 if padded >= window else 0)
     return tuple(out)
 
 
@@ -564,13 +636,37 @@ def _padding_attr(padding) -> ir.Attribute:
     return ir.DenseIntElementsAttr.get(values, type=ir.IntegerType.get_signless(64))
 
 
-def _reduce_window_op(out_avals, operands, inits, body, *, window_dimensions, window_strides,
-                      padding, base_dilation, window_dilation) -> list:
-    """One stablehlo.reduce_window; `body` is a (jaxpr, consts) over (accs..., xs...)."""
+def _unscan(shape, window_dimensions, padding, window_strides, base_dilation, window_dilation):
+    """Scan-shaped windows (the whole axis, padded on one side by its length or one less)
+    grown by one padded element: the same values when the init value is the identity, but a
+    shape that XLA's scan rewriter leaves alone."""
+    sizes, pads = list(window_dimensions), list(padding)
+    for d, (n, w, (lo, hi), s, b, wd) in enumerate(zip(shape, window_dimensions, padding,
+                                                       window_strides, base_dilation,
+                                                       window_dilation)):
+        if w == n > 1 and s == b == wd == 1 and {lo, hi} & {n - 1, n} and 0 in (lo, hi):
+            sizes[d] = n + 1
+            pads[d] = (lo + 1, hi) if hi == 0 else (lo, hi + 1)
+    return tuple(sizes), tuple(pads)
+
+
+def _reduce_window_op(in_shape, out_avals, operands, inits, body, *, window_dimensions,
+                      window_strides, padding, base_dilation, window_dilation) -> list:
+    """One stablehlo.reduce_window over operands of `in_shape`; `body` is a (jaxpr, consts)
+    over (accs..., xs...)."""
+    if len(operands) > 1:
+        # Note: XLA's CPU compiler rewrites scan-shaped reduce_windows into a blocked scan,
+        # which aborts the process (std::bad_alloc) for variadic ones longer than a few
+        # hundred elements (jaxlib 0.10.2). Variadic scans are therefore evaluated window by
+        # window: correct, but quadratic in the axis length.
+        window_dimensions, padding = _unscan(in_shape, window_dimensions, padding,
+                                             window_strides, base_dilation, window_dilation)
     op = hlo.ReduceWindowOp([lowering.ir_type(a) for a in out_avals], operands, inits,
-                            _i64_array(window_dimensions), window_strides=_i64_array(window_strides),
+                            _i64_array(window_dimensions),
+                            window_strides=_i64_array(window_strides),
                             base_dilations=_i64_array(base_dilation),
-                            window_dilations=_i64_array(window_dilation), padding=_padding_attr(padding))
+                            window_dilations=_i64_array(window_dilation),
+                            padding=_padding_attr(padding))
     _fill_region(op.body, body, [_scalar(a.dtype) for a in out_avals] * 2)
     return list(op.results)
 
@@ -584,7 +680,8 @@ def _reduce_window_abstract_eval(name, accepted, x, **window):
 
 def _reduce_window_lower(combine, identity, ctx, x, **window):
     dtype = ctx.avals_in[0].dtype
-    return _reduce_window_op(ctx.avals_out, [x], [_ir_scalar(identity(dtype), dtype)],
+    return _reduce_window_op(ctx.avals_in[0].shape, ctx.avals_out,
+                             [x], [_ir_scalar(identity(dtype), dtype)],
                              _body(combine, dtype, dtype), **window)[0]
 
 
@@ -598,7 +695,8 @@ _WINDOW_PRIMITIVES: dict[str, Primitive] = {}
 for _name, _accepted in _WINDOW_MONOIDS.items():
     _, _combine, _identity = _MONOIDS[_name]
     _prim = standard_primitive(f"reduce_window_{_name}",
-                               partial(_reduce_window_abstract_eval, f"reduce_window_{_name}", _accepted),
+                               partial(_reduce_window_abstract_eval, f"reduce_window_{_name}",
+                                       _accepted),
                                partial(_reduce_window_lower, _combine, _identity))
     batching_rules[_prim] = partial(_reduce_window_batch, _prim)
     _WINDOW_PRIMITIVES[_name] = _prim
@@ -642,8 +740,8 @@ ad.deflinear(reduce_window_sum_p, _reduce_window_sum_transpose)
 
 def _shift(x, axis: int, reverse: bool, fill=None):
     """x moved one step along `axis`: x[i-1] at i (x[i+1] with reverse); the vacated end
-    holds `fill` (zero if None). A unit reduce_window_sum with padding (1, -1) does the
-    move, so the shift is linear with a transpose, unlike a pad (whose transpose slices)."""
+    holds `fill` (zero if None). One unit reduce_window_sum with padding (1, -1) does the
+    move: a linear op with a transpose, usable on tangents."""
     shape = get_aval(x).shape
     if shape[axis] == 0:
         return x
@@ -692,17 +790,19 @@ def _select_and_gather_add_abstract_eval(t, x, *, select, **window):
 def _select_and_gather_add_lower(ctx, t, x, *, select, **window):
     # One variadic reduce_window over (operand, tangent) pairs keeps the pair of the
     # window's extremum: the tangent of reduce_window_max/min.
-    t_aval, x_aval = ctx.avals_in
-    out = ctx.avals_out[0]
-    inits = [_ir_scalar(_select_identity(select, x_aval.dtype), x_aval.dtype), _ir_scalar(0, t_aval.dtype)]
-    body = _body(_GATHER_BODIES[select], x_aval.dtype, t_aval.dtype, x_aval.dtype, t_aval.dtype)
-    return _reduce_window_op([out.update(dtype=x_aval.dtype), out], [x, t], inits, body, **window)[1]
+    (t_dtype, x_dtype), out = [a.dtype for a in ctx.avals_in], ctx.avals_out[0]
+    inits = [_ir_scalar(_select_identity(select, x_dtype), x_dtype), _ir_scalar(0, t_dtype)]
+    body = _body(_GATHER_BODIES[select], x_dtype, t_dtype, x_dtype, t_dtype)
+    return _reduce_window_op(ctx.avals_in[1].shape, [out.update(dtype=x_dtype), out], [x, t],
+                             inits, body, **window)[1]
 
 
-def _select_and_gather_add_jvp(primals, tangents, **params):
-    (t, x), (t_dot, _) = primals, tangents  # piecewise constant in the operand
-    out = select_and_gather_add_p.bind(t, x, **params)
-    return out, (Zero.like(out) if type(t_dot) is Zero else select_and_gather_add_p.bind(t_dot, x, **params))
+def _jvp_linear_in_first(prim, primals, tangents, **params):
+    """Linear in the first operand, piecewise constant in the second (the operand whose
+    extremum is selected)."""
+    (v, x), (v_dot, _) = primals, tangents
+    out = prim.bind(v, x, **params)
+    return out, (Zero.like(out) if type(v_dot) is Zero else prim.bind(v_dot, x, **params))
 
 
 def _select_and_gather_add_transpose(ct, t, x, *, select, window_dimensions, window_strides,
@@ -736,7 +836,7 @@ def _select_window_batch(prim, axis_size, vals, dims, **params):
 select_and_gather_add_p = standard_primitive("select_and_gather_add",
                                              _select_and_gather_add_abstract_eval,
                                              _select_and_gather_add_lower)
-ad.jvp_rules[select_and_gather_add_p] = _select_and_gather_add_jvp
+ad.jvp_rules[select_and_gather_add_p] = partial(_jvp_linear_in_first, select_and_gather_add_p)
 transpose_rules[select_and_gather_add_p] = _select_and_gather_add_transpose
 batching_rules[select_and_gather_add_p] = partial(_select_window_batch, select_and_gather_add_p)
 HLO_OPS["select_and_gather_add"] = "stablehlo.reduce_window"
@@ -756,19 +856,15 @@ def _select_and_scatter_add_abstract_eval(source, x, *, select, window_dimension
 
 def _select_and_scatter_add_lower(ctx, source, x, *, select, window_dimensions, window_strides,
                                   padding):
-    s_aval, x_aval = ctx.avals_in
-    op = hlo.SelectAndScatterOp(lowering.ir_type(ctx.avals_out[0]), x, source, _ir_scalar(0, s_aval.dtype),
+    s_dtype, x_dtype = [a.dtype for a in ctx.avals_in]
+    op = hlo.SelectAndScatterOp(lowering.ir_type(ctx.avals_out[0]), x, source,
+                                _ir_scalar(0, s_dtype),
                                 window_dimensions=_i64_array(window_dimensions),
-                                window_strides=_i64_array(window_strides), padding=_padding_attr(padding))
-    _fill_region(op.select, _body(_KEEPS_FIRST[select], x_aval.dtype, x_aval.dtype), [_scalar(x_aval.dtype)] * 2)
-    _fill_region(op.scatter, _body(ew.add, s_aval.dtype, s_aval.dtype), [_scalar(s_aval.dtype)] * 2)
+                                window_strides=_i64_array(window_strides),
+                                padding=_padding_attr(padding))
+    _fill_body(op.select, _KEEPS_FIRST[select], x_dtype, x_dtype)
+    _fill_body(op.scatter, ew.add, s_dtype, s_dtype)
     return op.result
-
-
-def _select_and_scatter_add_jvp(primals, tangents, **params):
-    (source, x), (s_dot, _) = primals, tangents
-    out = select_and_scatter_add_p.bind(source, x, **params)
-    return out, (Zero.like(out) if type(s_dot) is Zero else select_and_scatter_add_p.bind(s_dot, x, **params))
 
 
 def _select_and_scatter_add_transpose(ct, source, x, *, select, window_dimensions,
@@ -784,13 +880,15 @@ def _select_and_scatter_add_transpose(ct, source, x, *, select, window_dimension
 select_and_scatter_add_p = standard_primitive("select_and_scatter_add",
                                               _select_and_scatter_add_abstract_eval,
                                               _select_and_scatter_add_lower)
-ad.jvp_rules[select_and_scatter_add_p] = _select_and_scatter_add_jvp
+ad.jvp_rules[select_and_scatter_add_p] = partial(_jvp_linear_in_first, select_and_scatter_add_p)
 transpose_rules[select_and_scatter_add_p] = _select_and_scatter_add_transpose
 batching_rules[select_and_scatter_add_p] = partial(_select_window_batch, select_and_scatter_add_p)
 HLO_OPS["select_and_scatter_add"] = "stablehlo.select_and_scatter"
 
 
 def _reduce_window_chooser_jvp(prim, select, primals, tangents, **window):
+    # The tangent of each window's extremum; on ties, of the first one in the window (which
+    # is where select_and_scatter_add, the transpose, sends the cotangent).
     (x,), (t,) = primals, tangents
     out = prim.bind(x, **window)
     if type(t) is Zero:
@@ -813,7 +911,8 @@ def _generic_reduce_window_abstract_eval(*avals, jaxpr, consts, **window):
 
 def _generic_reduce_window_lower(ctx, *values, jaxpr, consts, **window):
     operands, inits = _split_operands_inits(values)
-    return _reduce_window_op(ctx.avals_out, operands, inits, (jaxpr, consts), **window)
+    return _reduce_window_op(ctx.avals_in[0].shape, ctx.avals_out, operands, inits,
+                             (jaxpr, consts), **window)
 
 
 def _generic_reduce_window_batch(axis_size, vals, dims, *, jaxpr, consts, **window):
@@ -828,6 +927,7 @@ def _generic_reduce_window_batch(axis_size, vals, dims, *, jaxpr, consts, **wind
 reduce_window_p = standard_primitive("reduce_window", _generic_reduce_window_abstract_eval,
                                      _generic_reduce_window_lower, multiple_results=True)
 batching_rules[reduce_window_p] = _generic_reduce_window_batch
+ad.jvp_rules[reduce_window_p] = partial(_generic_jvp, reduce_window_p)
 HLO_OPS["reduce_window"] = "stablehlo.reduce_window"
 
 
@@ -847,7 +947,8 @@ def reduce_window(operand, init_value, computation: Callable, window_dimensions:
                             padding, base_dilation, window_dilation)
     monoid = _monoid(computation, flat_ops, flat_inits, _WINDOW_MONOIDS)
     if monoid is not None:
-        return tree_util.tree_unflatten(tree, [_WINDOW_PRIMITIVES[monoid].bind(flat_ops[0], **window)])
+        out = _WINDOW_PRIMITIVES[monoid].bind(flat_ops[0], **window)
+        return tree_util.tree_unflatten(tree, [out])
     jaxpr, consts = _computation_jaxpr("reduce_window", computation, tree,
                                        [get_aval(x).dtype for x in flat_ops])
     outs = reduce_window_p.bind(*flat_ops, *flat_inits, jaxpr=jaxpr, consts=consts, **window)
@@ -875,7 +976,8 @@ def _cumulative_abstract_eval(name, accepted, x, *, axis, reverse):
 
 def _cumulative_lower(combine, identity, ctx, x, *, axis, reverse):
     aval = ctx.avals_in[0]
-    return _reduce_window_op(ctx.avals_out, [x], [_ir_scalar(identity(aval.dtype), aval.dtype)],
+    return _reduce_window_op(aval.shape, ctx.avals_out, [x],
+                             [_ir_scalar(identity(aval.dtype), aval.dtype)],
                              _body(combine, aval.dtype, aval.dtype),
                              **_cumulative_window(aval.shape, axis, reverse))[0]
 
@@ -913,9 +1015,11 @@ def _cumprod_tangent(x, y, t, axis, reverse):
 def _cumchooser_tangent(better, x, y, t, axis, reverse):
     # dy_i = t_i where x_i is a new strict extremum (the first of ties keeps its tangent),
     # else dy_{i-1}.
-    new = ew.bitwise_or(_end_mask(get_aval(x).shape, axis, reverse), better(x, _shift(y, axis, reverse)))
+    start = _end_mask(get_aval(x).shape, axis, reverse)
+    new = ew.bitwise_or(start, better(x, _shift(y, axis, reverse)))
     zeros = full_like(t, 0)
-    return _linear_recurrence(ew.select(new, zeros, full_like(t, 1)), ew.select(new, t, zeros), axis, reverse)
+    keep = ew.select(new, zeros, full_like(t, 1))
+    return _linear_recurrence(keep, ew.select(new, t, zeros), axis, reverse)
 
 
 def _cumlogsumexp_tangent(x, y, t, axis, reverse):
@@ -929,18 +1033,16 @@ def _cumsum_transpose(ct, x, *, axis, reverse):
     return [cumsum(ct, axis, not reverse)]
 
 
-# name: (accepted dtypes, monoid name or combining function, identity, tangent rule)
+# name: (accepted dtypes, combining lax function, identity, tangent rule; cumsum is linear)
 _CUMULATIVE = {
-    "cumsum": (NUM, "sum", None),
-    "cumprod": (NUM, "prod", _cumprod_tangent),
-    "cummax": (ORDERED, "max", partial(_cumchooser_tangent, ew.gt)),
-    "cummin": (ORDERED, "min", partial(_cumchooser_tangent, ew.lt)),
-    "cumlogsumexp": (FLOAT, (_logaddexp, _lowest), _cumlogsumexp_tangent),
+    "cumsum": (NUM, ew.add, _zero, None),
+    "cumprod": (NUM, ew.mul, _one, _cumprod_tangent),
+    "cummax": (ORDERED, ew.max, _lowest, partial(_cumchooser_tangent, ew.gt)),
+    "cummin": (ORDERED, ew.min, _highest, partial(_cumchooser_tangent, ew.lt)),
+    "cumlogsumexp": (FLOAT, _logaddexp, _lowest, _cumlogsumexp_tangent),
 }
 _CUMULATIVE_PRIMITIVES: dict[str, Primitive] = {}
-for _name, (_accepted, _monoid_name, _tangent) in _CUMULATIVE.items():
-    _combine, _identity = ((_MONOIDS[_monoid_name][1], _MONOIDS[_monoid_name][2])
-                           if isinstance(_monoid_name, str) else _monoid_name)
+for _name, (_accepted, _combine, _identity, _tangent) in _CUMULATIVE.items():
     _prim = standard_primitive(_name, partial(_cumulative_abstract_eval, _name, _accepted),
                                partial(_cumulative_lower, _combine, _identity))
     batching_rules[_prim] = partial(_cumulative_batch, _prim)
@@ -971,19 +1073,53 @@ cumsum = _public_cumulative(cumsum_p, "Cumulative sum, as np.cumsum.")
 cumprod = _public_cumulative(cumprod_p, "Cumulative product, as np.cumprod.")
 cummax = _public_cumulative(cummax_p, "Cumulative maximum, as np.maximum.accumulate.")
 cummin = _public_cumulative(cummin_p, "Cumulative minimum, as np.minimum.accumulate.")
-cumlogsumexp = _public_cumulative(cumlogsumexp_p, "Cumulative log-sum-exp, as np.logaddexp.accumulate.")
+cumlogsumexp = _public_cumulative(cumlogsumexp_p, "Cumulative log-sum-exp, as "
+                                                  "np.logaddexp.accumulate.")
 
 
 # --- linear_recurrence: the tangents of the cumulative reductions --------------------------------
 
-def _linrec_body(a1, b1, a2, b2):
-    # Compose h -> a1*h + b1 (earlier elements) with h -> a2*h + b2 (later ones).
+def _compose(a1, b1, a2, b2):
+    """The map h -> a2 * (a1 * h + b1) + b2: first (a1, b1), then (a2, b2)."""
     return ew.mul(a1, a2), ew.add(ew.mul(a2, b1), b2)
 
 
-def _linrec_body_reverse(a1, b1, a2, b2):
-    # With reverse the later elements (a2, b2) are applied first.
-    return ew.mul(a1, a2), ew.add(b1, ew.mul(a1, b2))
+def _interleave(even, odd, axis: int):
+    """even[0], odd[0], even[1], odd[1], ... along `axis` (even has as many elements as odd,
+    or one more): each is spread out by interior padding with zeros, then they are added."""
+    n_even, n_odd = get_aval(even).shape[axis], get_aval(odd).shape[axis]
+    nd = get_aval(even).ndim
+
+    def spread(x, lo, hi):
+        config = [(0, 0, 0)] * nd
+        config[axis] = (lo, hi, 1)
+        return pad(x, np.zeros((), get_aval(x).dtype), config)
+    return ew.add(spread(even, 0, int(n_even == n_odd)), spread(odd, 1, int(n_even != n_odd)))
+
+
+def _affine_scan(a, b, axis: int):
+    """The prefix compositions of the maps h -> a_i * h + b_i along `axis`, as (A, B):
+    B_i is h_i of the recurrence from h_{-1} = 0. A work-efficient parallel scan: compose
+    neighbouring pairs, scan the pairs recursively (the prefixes ending at odd positions),
+    then extend those by one map for the even positions."""
+    n = get_aval(b).shape[axis]
+    if n < 2:
+        return a, b
+    take = partial(slice_in_dim, axis=axis)
+    pairs = _compose(take(a, 0, n - 1, 2), take(b, 0, n - 1, 2), take(a, 1, n, 2), take(b, 1, n, 2))
+    odd_a, odd_b = _affine_scan(*pairs, axis)
+    m = (n - 1) // 2  # even positions after the first
+    even_a, even_b = _compose(take(odd_a, 0, m), take(odd_b, 0, m),
+                              take(a, 2, n, 2), take(b, 2, n, 2))
+    even_a = concatenate([take(a, 0, 1), even_a], axis)
+    even_b = concatenate([take(b, 0, 1), even_b], axis)
+    return _interleave(even_a, odd_a, axis), _interleave(even_b, odd_b, axis)
+
+
+def _linear_recurrence_scan(a, b, *, axis, reverse):
+    if reverse:
+        return rev(_affine_scan(rev(a, (axis,)), rev(b, (axis,)), axis)[1], (axis,))
+    return _affine_scan(a, b, axis)[1]
 
 
 def _linrec_abstract_eval(a, b, *, axis, reverse):
@@ -997,14 +1133,14 @@ def _linrec_abstract_eval(a, b, *, axis, reverse):
 
 
 def _linrec_lower(ctx, a, b, *, axis, reverse):
-    # Note: the body composes affine maps, which is associative but not commutative; this
-    # relies on reduce_window combining each window's elements in index order (StableHLO:
-    # the reduction schedule's in-order traversal is the elements in index order).
-    aval = ctx.avals_in[1]
-    body = _body(_linrec_body_reverse if reverse else _linrec_body, *[aval.dtype] * 4)
-    inits = [_ir_scalar(1, aval.dtype), _ir_scalar(0, aval.dtype)]
-    return _reduce_window_op([aval, aval], [a, b], inits, body,
-                             **_cumulative_window(aval.shape, axis, reverse))[1]
+    # Note: many ops, not one. StableHLO has no scan; a variadic reduce_window over (a, b)
+    # pairs would be one op, but XLA's CPU compiler aborts (std::bad_alloc) on variadic
+    # scan-shaped reduce_windows of a few hundred elements and more. So the primitive keeps
+    # its small derivative rules and lowers to a parallel scan of slices, pads,
+    # concatenates, multiplies and adds (O(n) work, O(log n) depth).
+    jaxpr, consts = trace_to_closed_jaxpr(
+        lambda a, b: [_linear_recurrence_scan(a, b, axis=axis, reverse=reverse)], ctx.avals_in)
+    return lowering.lower_jaxpr_body(jaxpr, [*map(lowering.ir_constant, consts), a, b])[0]
 
 
 def _linrec_jvp(primals, tangents, *, axis, reverse):
@@ -1036,10 +1172,11 @@ linear_recurrence_p = standard_primitive("linear_recurrence", _linrec_abstract_e
 ad.jvp_rules[linear_recurrence_p] = _linrec_jvp
 transpose_rules[linear_recurrence_p] = _linrec_transpose
 batching_rules[linear_recurrence_p] = _linrec_batch
-HLO_OPS["linear_recurrence"] = "stablehlo.reduce_window"
+HLO_OPS["linear_recurrence"] = "stablehlo.slice + pad + concatenate + multiply + add (a scan)"
 
 
 def _linear_recurrence(a, b, axis: int, reverse: bool):
     """h_i = a_i * h_{i-1} + b_i along `axis` from h_{-1} = 0 (with reverse,
     h_i = a_i * h_{i+1} + b_i from the end): linear in b."""
+    (axis,) = _canonical_axes((axis,), get_aval(b).ndim, "linear_recurrence")
     return linear_recurrence_p.bind(a, b, axis=axis, reverse=reverse)

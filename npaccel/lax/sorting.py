@@ -8,18 +8,17 @@ is linear in them and transposes by sorting back with the inverse permutation.
 from __future__ import annotations
 
 import functools
-from typing import Sequence
 
 import numpy as np
 
-from npaccel._runtime import chlo, hlo, ir
+from npaccel._runtime import chlo, hlo
 from npaccel.core import dtypes
 from npaccel.core.aval import ShapedArray
 from npaccel.core.trace import get_aval
 from npaccel.lax import elementwise as ew
 from npaccel.lax._standard import BOOL, FLOAT, INT, as_operand, check_dtype, standard_primitive
 from npaccel.lax.convert import bitcast_convert_type
-from npaccel.lax.shape import broadcasted_iota, rev
+from npaccel.lax.shape import broadcasted_iota, full, moveaxis, rev
 from npaccel.transforms import lowering
 from npaccel.transforms.ad import Zero, is_undefined, jvp_rules, transpose_rules
 from npaccel.transforms.batching import batching_rules, bdim_at_front, move_batch_axis
@@ -216,8 +215,8 @@ def _total_order_key(x):
     int_dtype = np.dtype(_SIGNED_OF_WIDTH[dtype.itemsize])
     bits = bitcast_convert_type(x, int_dtype)
     shape = get_aval(x).shape
-    sign = ew.shift_right_arithmetic(bits, np.full(shape, 8 * dtype.itemsize - 1, int_dtype))
-    magnitude = np.full(shape, np.iinfo(int_dtype).max, int_dtype)
+    sign = ew.shift_right_arithmetic(bits, full(shape, 8 * dtype.itemsize - 1, int_dtype))
+    magnitude = full(shape, np.iinfo(int_dtype).max, int_dtype)
     return ew.bitwise_xor(bits, ew.bitwise_and(sign, magnitude))
 
 
@@ -249,9 +248,18 @@ jvp_rules[top_k_p] = _top_k_jvp
 batching_rules[top_k_p] = _top_k_batch
 
 
-def top_k(operand, k: int):
-    """The `k` largest entries along the last axis, largest first, and their int32
-    indices (chlo.top_k). Ties go to the lower index; NaNs count as largest."""
+def top_k(operand, k: int, *, axis: int = -1):
+    """The `k` largest entries along `axis`, largest first, and their int32 indices
+    (chlo.top_k, which works on the last axis: another axis is moved there and back).
+    Ties go to the lower index; NaNs count as largest."""
     if isinstance(k, (bool, np.bool_)) or int(k) != k:
         raise TypeError(f"top_k k must be an integer, got {k!r}")
-    return tuple(top_k_p.bind(as_operand(operand), k=int(k)))
+    operand = as_operand(operand)
+    ndim = get_aval(operand).ndim
+    if ndim == 0:
+        raise TypeError("top_k operand must have rank at least 1, got a scalar")
+    axis = _canonical_dimension(axis, ndim, "top_k")
+    if axis == ndim - 1:
+        return tuple(top_k_p.bind(operand, k=int(k)))
+    outs = top_k_p.bind(moveaxis(operand, axis, -1), k=int(k))
+    return tuple(moveaxis(o, -1, axis) for o in outs)

@@ -8,7 +8,7 @@ import numpy as np
 
 from npaccel.core import dtypes
 from npaccel.core.aval import ShapedArray
-from npaccel.core.jaxpr import Jaxpr
+from npaccel.core.jaxpr import Jaxpr, cache_by_jaxpr
 from npaccel.core.trace import (Primitive, Trace, Tracer, abstract_eval_rules, bind,
                                 concrete_or_error, full_lower, full_raise, get_aval, new_main)
 from npaccel.transforms import lowering, ops
@@ -120,7 +120,8 @@ def jvp_flat(fun: Callable, primals, tangents, instantiate_zeros: bool = True,
     without their tangents."""
     with new_main(JVPTrace) as main:
         trace = JVPTrace(main)
-        tracers_in = [JVPTracer(trace, p, t) for p, t in zip(primals, tangents, strict=True)]
+        tracers_in = [JVPTracer(trace, p, _zero_if_float0(t))
+                      for p, t in zip(primals, tangents, strict=True)]
         outs = fun(*tracers_in)
         if has_aux:
             outs, aux = outs
@@ -132,6 +133,15 @@ def jvp_flat(fun: Callable, primals, tangents, instantiate_zeros: bool = True,
     return (primals_out, tangents_out, aux) if has_aux else (primals_out, tangents_out)
 
 
+def _zero_if_float0(t):
+    """Tangents of integer or boolean values carry nothing: make them symbolic zeros, so
+    that no rule (nor a transposition) ever sees a float0 array."""
+    if type(t) is not Zero and get_aval(t).dtype == dtypes.float0:
+        return Zero(get_aval(t))
+    return t
+
+
+@cache_by_jaxpr
 def jvp_jaxpr(jaxpr: Jaxpr, nonzeros, instantiate) -> tuple[Jaxpr, list[bool]]:
     """A jaxpr computing (primals_out, nonzero tangents_out) from (primals, nonzero tangents).
 
@@ -140,7 +150,7 @@ def jvp_jaxpr(jaxpr: Jaxpr, nonzeros, instantiate) -> tuple[Jaxpr, list[bool]]:
     have tangents.
     """
     from npaccel.core.jaxpr import eval_jaxpr
-    from npaccel.transforms.staging import trace_to_closed_jaxpr
+    from npaccel.transforms.staging import trace_to_subjaxpr
     if isinstance(instantiate, bool):
         instantiate = [instantiate] * len(jaxpr.outvars)
     n = len(jaxpr.invars)
@@ -157,8 +167,7 @@ def jvp_jaxpr(jaxpr: Jaxpr, nonzeros, instantiate) -> tuple[Jaxpr, list[bool]]:
         return [*p_out, *[t for t in t_out if type(t) is not Zero]]
 
     avals = [*jaxpr.in_avals, *[tangent_aval(v.aval) for nz, v in zip(nonzeros, jaxpr.invars) if nz]]
-    new_jaxpr, consts = trace_to_closed_jaxpr(fun, avals)
-    assert not consts, "jvp of a closed jaxpr captured constants"
+    new_jaxpr = trace_to_subjaxpr(fun, avals)
     return new_jaxpr, out_nonzeros
 
 

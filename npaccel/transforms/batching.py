@@ -6,7 +6,7 @@ from typing import Callable
 
 from npaccel.core import tree_util
 from npaccel.core.aval import ShapedArray
-from npaccel.core.jaxpr import Jaxpr, eval_jaxpr
+from npaccel.core.jaxpr import Jaxpr, cache_by_jaxpr, eval_jaxpr
 from npaccel.core.trace import (Primitive, Trace, Tracer, bind, full_lower, full_raise, get_aval,
                                 new_main)
 from npaccel.transforms import ops
@@ -85,13 +85,14 @@ def vmap_flat(fun: Callable, args, in_dims, axis_size: int, out_dims_fn: Callabl
             for v, d, dst in zip(vals, dims, out_dims_fn(len(vals)), strict=True)]
 
 
+@cache_by_jaxpr
 def vmap_jaxpr(jaxpr: Jaxpr, axis_size: int, batched: list[bool], instantiate) -> tuple[Jaxpr, list[bool]]:
     """Batch a jaxpr (no constvars) whose batched inputs carry the batch axis first.
 
     Returns the new jaxpr and which outputs are batched (at axis 0); outputs marked in
     `instantiate` are batched even if they do not depend on the batch.
     """
-    from npaccel.transforms.staging import trace_to_closed_jaxpr
+    from npaccel.transforms.staging import trace_to_subjaxpr
     if isinstance(instantiate, bool):
         instantiate = [instantiate] * len(jaxpr.outvars)
     out_batched: list[bool] = []
@@ -108,8 +109,7 @@ def vmap_jaxpr(jaxpr: Jaxpr, axis_size: int, batched: list[bool], instantiate) -
 
     avals = [ShapedArray((axis_size, *a.shape), a.dtype, a.weak_type) if b else a
              for a, b in zip(jaxpr.in_avals, batched)]
-    new_jaxpr, consts = trace_to_closed_jaxpr(fun, avals)
-    assert not consts
+    new_jaxpr = trace_to_subjaxpr(fun, avals)
     return new_jaxpr, out_batched
 
 

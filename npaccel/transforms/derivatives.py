@@ -8,6 +8,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from npaccel.core import dtypes, tree_util
+from npaccel.core.aval import ShapedArray
 from npaccel.core.jaxpr import eval_jaxpr
 from npaccel.core.trace import get_aval
 from npaccel.transforms import ops
@@ -49,6 +50,18 @@ def _flatten_fun(fun: Callable, in_tree, has_aux: bool):
     return flat_f
 
 
+def _as_tangent_of(t, aval, what: str):
+    """`t` checked as a (co)tangent of a value of `aval`: the same shape and the tangent
+    dtype (a weak Python scalar is cast to it; anything goes where that dtype is float0)."""
+    want, t_aval = dtypes.tangent_dtype(aval.dtype), get_aval(t)
+    if want == dtypes.float0 or t_aval.dtype == want and t_aval.shape == aval.shape:
+        return t
+    if t_aval.weak_type and t_aval.shape == aval.shape:
+        return ops.convert(t, want)
+    raise ValueError(f"a {what} of type {t_aval.str_short()} was given for a value of type "
+                     f"{aval.str_short()}; expected {ShapedArray(aval.shape, want).str_short()}")
+
+
 def jvp(fun: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = False):
     """Forward mode: (fun(*primals), d fun(primals) . tangents[, aux])."""
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
@@ -75,11 +88,13 @@ def linearize(fun: Callable, *primals) -> tuple[Any, Callable]:
     flat_fun = tree_util.flatten_fun_output(fun, in_tree)
     p_out, jaxpr, consts = linearize_flat(flat_fun, p_leaves)
     out_tree = flat_fun.out_tree()
+    in_avals = [get_aval(p) for p in p_leaves]
 
     def f_jvp(*tangents):
         t_leaves, t_tree = tree_util.tree_flatten(tangents)
         if t_tree != in_tree:
             raise TypeError(f"linearized function expects tangents of structure {in_tree}, got {t_tree}")
+        t_leaves = [_as_tangent_of(t, a, "tangent") for t, a in zip(t_leaves, in_avals)]
         return tree_util.tree_unflatten(out_tree, eval_jaxpr(jaxpr, consts, *t_leaves))
 
     return tree_util.tree_unflatten(out_tree, p_out), f_jvp
@@ -92,11 +107,13 @@ def vjp(fun: Callable, *primals, has_aux: bool = False):
     p_out, f_vjp_flat, *aux = vjp_flat(flat_fun, p_leaves, has_aux)
     out_tree, aux_tree = flat_fun.trees()
     in_avals = [get_aval(p) for p in p_leaves]
+    out_avals = [get_aval(p) for p in p_out]
 
     def f_vjp(ct):
         ct_leaves, ct_tree = tree_util.tree_flatten(ct)
         if ct_tree != out_tree:
             raise TypeError(f"cotangent must have the structure of the output {out_tree}, got {ct_tree}")
+        ct_leaves = [_as_tangent_of(c, a, "cotangent") for c, a in zip(ct_leaves, out_avals)]
         cts = [instantiate(c) for c in f_vjp_flat(*ct_leaves)]
         cts = [c if dtypes.is_inexact(a.dtype) else np.zeros(a.shape, dtypes.float0)
                for c, a in zip(cts, in_avals)]

@@ -2,6 +2,9 @@
 (primitive, input avals, params), and run on the device."""
 from __future__ import annotations
 
+import os
+from collections import OrderedDict
+
 import numpy as np
 
 from npaccel import _runtime
@@ -62,7 +65,27 @@ def _hashable(value):
     return value
 
 
-_primitive_cache: dict = {}
+class _LRU(OrderedDict):
+    """A bounded mapping: eager calls whose parameters hold fresh jaxprs (a lax.cond with
+    new lambdas each call) must not grow memory without end."""
+
+    def __init__(self, maxsize: int):
+        super().__init__()
+        self.maxsize = maxsize
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        if value is not default:
+            self.move_to_end(key)
+        return value
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        if len(self) > self.maxsize:
+            self.popitem(last=False)
+
+
+_primitive_cache = _LRU(int(os.environ.get("NPACCEL_EXECUTABLE_CACHE_SIZE", "4096") or 4096))
 
 
 def apply_primitive(prim, args, params):

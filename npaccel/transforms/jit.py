@@ -11,8 +11,10 @@ from typing import Any, Callable, Sequence
 
 from npaccel.core import tree_util
 from npaccel.core.jaxpr import JaxprEqn, Var
-from npaccel.core.trace import Primitive, Tracer, abstract_eval_rules, bind, get_aval
+from npaccel.core.trace import (Primitive, Tracer, abstract_eval_rules, bind, find_top_trace,
+                                get_aval)
 from npaccel.transforms import ad, lowering
+from npaccel.transforms.eval import EvalTrace, compile_jaxpr_callable
 from npaccel.transforms.batching import batching_rules, bdim_at_front, vmap_jaxpr
 from npaccel.transforms.partial_eval import (partial_eval_jaxpr, partial_eval_jaxpr_rules,
                                              partial_eval_jaxpr_trace_rule, partial_eval_rules)
@@ -20,7 +22,17 @@ from npaccel.transforms.staging import trace_pytree_fun
 from npaccel.transforms.transpose import transpose_jaxpr
 
 jit_p = Primitive("jit", multiple_results=True)
-abstract_eval_rules[jit_p] = lambda *avals, jaxpr, name: jaxpr.out_avals
+
+
+def _jit_abstract_eval(*avals, jaxpr, name):
+    for a, v in zip(avals, jaxpr.invars, strict=True):
+        if (a.shape, a.dtype) != (v.aval.shape, v.aval.dtype):
+            raise TypeError(f"jit-compiled '{name}' got an operand of type {a.str_short()} "
+                            f"where its jaxpr takes {v.aval.str_short()}")
+    return jaxpr.out_avals
+
+
+abstract_eval_rules[jit_p] = _jit_abstract_eval
 lowering.lowering_rules[jit_p] = lambda ctx, *args, jaxpr, name: lowering.lower_jaxpr_body(jaxpr, args)
 
 
@@ -105,6 +117,20 @@ class _StaticKey:
         return (type(value), value)
 
 
+class _Entry:
+    """One traced signature of a jitted function, and its executable once compiled."""
+    __slots__ = ("jaxpr", "consts", "out_tree", "_compiled")
+
+    def __init__(self, jaxpr, consts, out_tree):
+        self.jaxpr, self.consts, self.out_tree = jaxpr, consts, out_tree
+        self._compiled = None
+
+    def executable(self):
+        if self._compiled is None:
+            self._compiled = compile_jaxpr_callable(self.jaxpr)
+        return self._compiled
+
+
 class Jitted:
     """The callable returned by `jit(fun)`."""
 
@@ -142,19 +168,28 @@ class Jitted:
             fun = self._call_with_dynamic(args, {k: v for k, v in kwargs.items()
                                                  if k in self._static_names})
             jaxpr, consts, out_tree = trace_pytree_fun(fun, in_tree, avals)
-            entry = (jaxpr, consts, out_tree)
+            entry = _Entry(jaxpr, consts, out_tree)
             if not any(isinstance(c, Tracer) for c in consts):
                 self._cache[key] = entry
         return entry, leaves
 
+    def __get__(self, obj, objtype=None):
+        # As a method, the instance is the first argument (static with static_argnums=0).
+        return self if obj is None else functools.partial(self, obj)
+
     def __call__(self, *args, **kwargs):
-        (jaxpr, consts, out_tree), leaves = self._staged(args, kwargs)
-        outs = bind(jit_p, *consts, *leaves, jaxpr=jaxpr, name=self._name)
-        return tree_util.tree_unflatten(out_tree, outs)
+        entry, leaves = self._staged(args, kwargs)
+        operands = [*entry.consts, *leaves]
+        if type(find_top_trace(operands)) is EvalTrace:
+            # Outside any transformation: run the cached executable directly.
+            outs = entry.executable()(*operands)
+        else:
+            outs = bind(jit_p, *operands, jaxpr=entry.jaxpr, name=self._name)
+        return tree_util.tree_unflatten(entry.out_tree, outs)
 
     def lower(self, *args, **kwargs) -> "Lowered":
-        (jaxpr, consts, _), leaves = self._staged(args, kwargs)
-        return Lowered(jaxpr)
+        entry, _ = self._staged(args, kwargs)
+        return Lowered(entry.jaxpr)
 
     def _cache_size(self) -> int:
         return len(self._cache)

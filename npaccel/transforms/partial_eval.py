@@ -11,7 +11,7 @@ import weakref
 from typing import Any, Callable, NamedTuple
 
 from npaccel.core.aval import ShapedArray
-from npaccel.core.jaxpr import Jaxpr, JaxprEqn, Literal, Var
+from npaccel.core.jaxpr import Jaxpr, JaxprEqn, Literal, Var, cache_by_jaxpr
 from npaccel.core.trace import (Primitive, Trace, Tracer, abstract_eval, bind, concrete_or_error,
                                 full_lower, full_raise, get_aval, new_main)
 
@@ -196,6 +196,7 @@ def _toposort(out_nodes) -> list:
 partial_eval_jaxpr_rules: dict[Primitive, Callable] = {}
 
 
+@cache_by_jaxpr
 def partial_eval_jaxpr(jaxpr: Jaxpr, in_unknowns, instantiate) -> tuple[Jaxpr, Jaxpr, list[bool], int]:
     """Split `jaxpr` (no constvars) into a known part and an unknown part.
 

@@ -103,6 +103,22 @@ def trace_to_closed_jaxpr(fun: Callable, in_avals) -> tuple[Jaxpr, list]:
     return jaxpr.closure_converted(), consts
 
 
+def trace_to_subjaxpr(fun: Callable, in_avals) -> Jaxpr:
+    """Stage `fun` into a self-contained jaxpr (no constvars, no extra operands).
+
+    For jaxprs that rules derive from other jaxprs (a jvp, vmap or transpose of a loop
+    body): whatever constants the trace captured are concrete (masks, zeros, weights built
+    by rules), so they become literals.
+    """
+    jaxpr, consts = trace_to_jaxpr(fun, in_avals)
+    if any(isinstance(c, Tracer) for c in consts):
+        raise TypeError("internal error: a derived jaxpr closed over a traced value")
+    literals = {v: Literal(np.asarray(c), v.aval) for v, c in zip(jaxpr.constvars, consts)}
+    sub = lambda x: literals.get(x, x) if type(x) is Var else x  # noqa: E731
+    eqns = [e._replace(inputs=[sub(x) for x in e.inputs]) for e in jaxpr.eqns]
+    return Jaxpr([], jaxpr.invars, eqns, [sub(x) for x in jaxpr.outvars])
+
+
 def trace_pytree_fun(fun: Callable, in_tree, in_avals):
     """Stage a pytree function; returns (jaxpr with no constvars, consts, out_tree)."""
     flat_fun = tree_util.flatten_fun_output(fun, in_tree)
@@ -111,17 +127,19 @@ def trace_pytree_fun(fun: Callable, in_tree, in_avals):
 
 
 def make_jaxpr(fun: Callable, static_argnums=()) -> Callable[..., ClosedJaxpr]:
-    """`make_jaxpr(f)(*args)`: the jaxpr of `f` at the shapes and dtypes of `args`."""
+    """`make_jaxpr(f)(*args, **kwargs)`: the jaxpr of `f` at the shapes and dtypes of the
+    arguments (keyword arguments are traced too)."""
     static_argnums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
-    def make(*args):
+    def make(*args, **kwargs):
         dyn = [a for i, a in enumerate(args) if i not in static_argnums]
 
-        def fun_dyn(*dyn_args):
+        def fun_dyn(dyn_args, dyn_kwargs):
             it = iter(dyn_args)
-            return fun(*[a if i in static_argnums else next(it) for i, a in enumerate(args)])
+            return fun(*[a if i in static_argnums else next(it) for i, a in enumerate(args)],
+                       **dyn_kwargs)
 
-        leaves, in_tree = tree_util.tree_flatten(tuple(dyn))
+        leaves, in_tree = tree_util.tree_flatten((tuple(dyn), kwargs))
         flat_fun = tree_util.flatten_fun_output(fun_dyn, in_tree)
         jaxpr, consts = trace_to_jaxpr(flat_fun, [get_aval(x) for x in leaves])
         return ClosedJaxpr(jaxpr, consts)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from npaccel.core.jaxpr import Jaxpr, Literal, eval_jaxpr
+from npaccel.core.jaxpr import Jaxpr, Literal, cache_by_jaxpr, eval_jaxpr
 from npaccel.core.trace import bind, full_lower, get_aval
 from npaccel.transforms.ad import (UndefinedPrimal, Zero, add_tangents, instantiate,
                                    is_undefined, jvp_flat, tangent_aval, transpose_rules)
@@ -59,10 +59,11 @@ def backward_pass(jaxpr: Jaxpr, args, cotangents) -> list:
             for v, a in zip(jaxpr.constvars + jaxpr.invars, args) if is_undefined(a)]
 
 
+@cache_by_jaxpr
 def transpose_jaxpr(jaxpr: Jaxpr, linear: list[bool]) -> Jaxpr:
     """A jaxpr (non-linear inputs, output cotangents) -> cotangents of the linear inputs,
     all instantiated (for transposing jit, cond and scan bodies)."""
-    from npaccel.transforms.staging import trace_to_closed_jaxpr
+    from npaccel.transforms.staging import trace_to_subjaxpr
     lin_avals = [v.aval for v, l in zip(jaxpr.invars, linear) if l]
     res_avals = [v.aval for v, l in zip(jaxpr.invars, linear) if not l]
     n_res = len(res_avals)
@@ -74,8 +75,8 @@ def transpose_jaxpr(jaxpr: Jaxpr, linear: list[bool]) -> Jaxpr:
         return [instantiate(ct) for ct in cts_in]
 
     ct_avals = [tangent_aval(a) for a in jaxpr.out_avals]
-    new_jaxpr, consts = trace_to_closed_jaxpr(fun, res_avals + ct_avals)
-    assert not consts and len(new_jaxpr.outvars) == len(lin_avals)
+    new_jaxpr = trace_to_subjaxpr(fun, res_avals + ct_avals)
+    assert len(new_jaxpr.outvars) == len(lin_avals)
     return new_jaxpr
 
 

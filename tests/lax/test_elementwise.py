@@ -47,6 +47,11 @@ def _with_specials(rng, shape, dtype):
     return x
 
 
+def _gaussian_ints(rng, shape, dtype):
+    """Complex numbers with small integer parts: equal real parts (ties) are common."""
+    return (rng.integers(-1, 2, shape) + 1j * rng.integers(-2, 3, shape)).astype(dtype)
+
+
 def _clz(x):
     bits = x.dtype.itemsize * 8
     u = x.view(np.dtype(f"u{x.dtype.itemsize}"))
@@ -139,6 +144,10 @@ RECORDS = [
     _binary("pow", np.power, INEXACT, rng=[rand_positive, rand_default], hlo="stablehlo.power"),
     _binary("max", np.maximum, ALL, hlo="stablehlo.maximum"),
     _binary("min", np.minimum, ALL, hlo="stablehlo.minimum"),
+    OpRecord("max_complex_ties", lax.max, np.maximum, BINARY_SHAPES, COMPLEX, rng=_gaussian_ints,
+             grad=False),
+    OpRecord("min_complex_ties", lax.min, np.minimum, BINARY_SHAPES, COMPLEX, rng=_gaussian_ints,
+             grad=False),
     _binary("atan2", np.arctan2, REAL_FLOATS, hlo="stablehlo.atan2"),
     _binary("nextafter", np.nextafter, [np.float32, np.float64], hlo="chlo.next_after", grad=False),
     _binary("complex", lambda x, y: x + 1j * y, [np.float32, np.float64], hlo="stablehlo.complex"),

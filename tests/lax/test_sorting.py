@@ -7,7 +7,7 @@ import pytest
 
 import npaccel
 from npaccel.lax import sorting
-from harness import (ALL, BOOL, COMPLEX, INTS, OpRecord, assert_close, check_grads,
+from harness import (ALL, BOOL, INTS, OpRecord, assert_close, check_grads,
                      lowered_ops, op_tests, rand_default)
 
 REAL = [np.float16, np.float32, np.float64]
@@ -23,7 +23,8 @@ def _ties_and_specials(rng, shape, dtype):
     pool = np.array([-1.5, -0.0, 0.0, 0.5, 2.0, np.inf, -np.inf, np.nan])
     x = rng.choice(pool, shape)
     if dtype.kind == "c":
-        x = x + 1j * rng.choice(pool, shape)
+        x = x.astype(np.complex128)
+        x.imag = rng.choice(pool, shape)
     return x.astype(dtype)
 
 
@@ -76,22 +77,38 @@ RECORDS = [
              rng=_ties_and_specials, grad=False),
     OpRecord("sort_unstable", partial(sorting.sort, is_stable=False), _sort_ref, [((6,),)],
              [np.float64, np.int8]),
+    # Integer outputs have no tangents to compare with finite differences: the records
+    # that return them check derivatives through the *_values records below.
     OpRecord("sort_key_val", sorting.sort_key_val, _key_val_ref,
              [((6,), (6,)), ((2, 5), (2, 5))], [np.float32, np.float64],
-             arg_dtypes=lambda d: [np.int32, d], rng=[_ties, rand_default], grad_argnums=[1]),
+             arg_dtypes=lambda d: [np.int32, d], rng=[_ties, rand_default], grad=False),
+    OpRecord("sort_key_val_values", lambda k, v: sorting.sort_key_val(k, v)[1],
+             lambda k, v: _key_val_ref(k, v)[1], [((6,), (6,)), ((2, 5), (2, 5))],
+             [np.float64], arg_dtypes=lambda d: [np.int32, d], rng=[_ties, rand_default],
+             grad_argnums=[1]),
     OpRecord("sort_key_val_nan_keys", sorting.sort_key_val, _key_val_ref, [((7,), (7,))],
              [np.float64, np.complex128], arg_dtypes=lambda d: [d, np.int64],
              rng=[_ties_and_specials, rand_default], grad=False),
     OpRecord("sort_two_keys", partial(_sort_multi, num_keys=2), _two_keys_ref,
              [((8,), (8,), (8,)), ((2, 6), (2, 6), (2, 6))], [np.float64, np.uint8],
              arg_dtypes=lambda d: [np.int16, d, np.float64], rng=[_ties, _ties, rand_default],
+             grad=False),
+    OpRecord("sort_two_keys_values", lambda *xs: _sort_multi(*xs, num_keys=2)[2],
+             lambda *xs: _two_keys_ref(*xs)[2], [((8,), (8,), (8,)), ((2, 6), (2, 6), (2, 6))],
+             [np.float64], arg_dtypes=lambda d: [np.int16, d, d], rng=[_ties, _ties, rand_default],
              grad_argnums=[2]),
     OpRecord("top_k", partial(sorting.top_k, k=3), partial(_top_k_ref, k=3),
-             [((5,),), ((2, 6),), ((3,),)], REAL + INTS + BOOL, hlo_ops=["chlo.top_k"]),
+             [((5,),), ((2, 6),), ((3,),)], REAL + INTS + BOOL, hlo_ops=["chlo.top_k"],
+             grad=False),
+    OpRecord("top_k_values", lambda x: sorting.top_k(x, 3)[0], lambda x: _top_k_ref(x, 3)[0],
+             [((5,),), ((2, 6),), ((3,),)], [np.float64]),
     OpRecord("top_k_ties", partial(sorting.top_k, k=4), partial(_top_k_ref, k=4),
              [((6,),), ((2, 5),)], [np.float32, np.int32], rng=_ties, grad=False),
-    OpRecord("top_k_all", partial(sorting.top_k, k=4), partial(_top_k_ref, k=4), [((4,),)],
-             [np.float64]),
+    OpRecord("top_k_all", lambda x: sorting.top_k(x, 4)[0], lambda x: _top_k_ref(x, 4)[0],
+             [((4,),)], [np.float64]),
+    OpRecord("top_k_axis0", partial(sorting.top_k, k=2, axis=0),
+             lambda x: tuple(np.moveaxis(o, -1, 0) for o in _top_k_ref(np.moveaxis(x, 0, -1), 2)),
+             [((3, 4),), ((4, 2, 3),)], [np.float32, np.float64, np.int32], grad=False),
 ]
 
 globals().update(op_tests(RECORDS))
@@ -148,6 +165,11 @@ def test_grad_of_jit_and_vmap():
     check_grads(npaccel.jit(npaccel.vmap(lambda r: sorting.top_k(r, 2)[0], in_axes=1)), [x])
 
 
+def test_grad_top_k_other_axis():
+    x = np.random.default_rng(1).standard_normal((4, 3))
+    check_grads(lambda x: sorting.top_k(x, 2, axis=0)[0], [x])
+
+
 def test_top_k_tangents_follow_nans():
     """top_k takes NaN as largest and -0.0 below +0.0; the tangents travel with their values."""
     x = np.array([1.0, np.nan, -0.0, 0.0, 3.0])
@@ -181,6 +203,7 @@ def test_lowering_is_one_sort(operands):
     (lambda: sorting.top_k(np.ones(3), -1), ValueError, "between 0"),
     (lambda: sorting.top_k(np.ones(3), 1.5), TypeError, "integer"),
     (lambda: sorting.top_k(np.ones(()), 1), TypeError, "rank"),
+    (lambda: sorting.top_k(np.ones((2, 3)), 1, axis=2), ValueError, "out of bounds"),
     (lambda: sorting.top_k(np.ones(3, np.complex64), 1), TypeError, "complex64"),
 ])
 def test_errors(call, error, match):

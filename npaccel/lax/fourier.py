@@ -26,6 +26,7 @@ from npaccel.core.aval import ShapedArray
 from npaccel.core.trace import get_aval
 from npaccel.lax import elementwise as ew
 from npaccel.lax._standard import as_operand, standard_primitive
+from npaccel.lax.shape import concatenate, full
 from npaccel.transforms import lowering
 from npaccel.transforms.ad import deflinear
 from npaccel.transforms.batching import batching_rules, bdim_at_front
@@ -61,7 +62,8 @@ def _fft_abstract_eval(x, *, fft_type, fft_lengths):
         raise ValueError(f"fft_lengths must be 1 to 3 positive lengths, got {fft_lengths}")
     d = len(fft_lengths)
     if x.ndim < d:
-        raise ValueError(f"fft over {d} axes needs an input of rank at least {d}, got shape {x.shape}")
+        raise ValueError(f"fft over {d} axes needs an input of rank at least {d}, got "
+                         f"shape {x.shape}")
     expected = (*fft_lengths[:-1], _last_axis_in(fft_type, fft_lengths[-1]))
     if x.shape[-d:] != expected:
         raise ValueError(f"fft of type {fft_type.name} with fft_lengths {fft_lengths} needs "
@@ -77,29 +79,27 @@ def _fft_lower(ctx, x, *, fft_type, fft_lengths):
                      results=[lowering.ir_type(ctx.avals_out[0])]).result
 
 
-def _hermitian_weights(n: int, dtype) -> np.ndarray:
-    w = np.full(n // 2 + 1, 2, dtype)
-    w[0] = 1
-    if n % 2 == 0:
-        w[-1] = 1
-    return w
-
-
-def _scaled(x, scale: np.ndarray):
-    """x times `scale` (a constant along the trailing axes of x)."""
-    aval = get_aval(x)
-    return ew.mul(x, np.ascontiguousarray(np.broadcast_to(scale.astype(aval.dtype), aval.shape)))
+def _hermitian_weights(aval: ShapedArray, n: int):
+    """The weights w, shaped like `aval` (whose last axis holds the n // 2 + 1 bins of a
+    length-n transform): 1 for bin 0 and, when n is even, for bin n / 2; 2 for the
+    others. Built from broadcast scalars, so derivatives of jitted code carry no array
+    constants."""
+    m = n // 2 + 1
+    ones_at_end = 1 if n % 2 == 0 and m > 1 else 0
+    sizes = [(1, 1), (m - 1 - ones_at_end, 2), (ones_at_end, 1)]
+    return concatenate([full((*aval.shape[:-1], size), value, aval.dtype)
+                        for size, value in sizes if size], aval.ndim - 1)
 
 
 def _fft_transpose(ct, x, *, fft_type, fft_lengths):
-    n, size = fft_lengths[-1], float(np.prod(fft_lengths))
     if fft_type in (FftType.FFT, FftType.IFFT):
         return [fft(ct, fft_type, fft_lengths)]
-    w = _hermitian_weights(n, np.float64)
+    n, size = fft_lengths[-1], float(np.prod(fft_lengths))
     if fft_type == FftType.RFFT:
-        return [_scaled(fft(_scaled(ew.conj(ct), 1 / w), FftType.IRFFT, fft_lengths),
-                        np.asarray(size))]
-    return [_scaled(ew.conj(fft(ct, FftType.RFFT, fft_lengths)), w / size)]
+        w = _hermitian_weights(get_aval(ct), n)
+        return [ew.mul(fft(ew.div(ew.conj(ct), w), FftType.IRFFT, fft_lengths), size)]
+    bins = fft(ct, FftType.RFFT, fft_lengths)
+    return [ew.div(ew.mul(ew.conj(bins), _hermitian_weights(get_aval(bins), n)), size)]
 
 
 def _fft_batch(axis_size, vals, dims, *, fft_type, fft_lengths):

@@ -1,25 +1,18 @@
 """dot_general, dot and batch_matmul against np.einsum (see tests/harness.py for the checks)."""
 import string
+from functools import partial
 
 import numpy as np
 import pytest
 
 import npaccel
-from npaccel.lax import dot as lax_dot
+from npaccel.lax import contraction as lax_dot
 from npaccel.transforms import lowering
 from harness import (COMPLEX, FLOATS, OpRecord, assert_close, bfloat16, check_grads,
                      default_tol, lowered_ops, op_tests, rand_default)
 
 DTYPES = FLOATS + COMPLEX + [np.int32, np.int8]
 FEW = [np.float32, np.float64]
-
-
-def _fixed(fun, **params):
-    """fun with keyword parameters bound, as a named function (jit reads __name__)."""
-    def f(*args):
-        return fun(*args, **params)
-    f.__name__ = fun.__name__
-    return f
 
 
 def _wide(x):
@@ -34,22 +27,21 @@ def einsum_reference(dimension_numbers, out_dtype=None):
 
     def ref(lhs, rhs):
         letters = iter(string.ascii_letters)
-        lhs_sub, rhs_sub = [None] * lhs.ndim, [None] * rhs.ndim
-        for pairs in (zip(lb, rb), zip(lc, rc)):
-            for a, b in pairs:
-                lhs_sub[a] = rhs_sub[b] = next(letters)
-        batch = [lhs_sub[a] for a in lb]
-        lhs_free = [lhs_sub.__setitem__(i, next(letters)) or lhs_sub[i]
-                    for i in range(lhs.ndim) if lhs_sub[i] is None]
-        rhs_free = [rhs_sub.__setitem__(i, next(letters)) or rhs_sub[i]
-                    for i in range(rhs.ndim) if rhs_sub[i] is None]
-        spec = f"{''.join(lhs_sub)},{''.join(rhs_sub)}->{''.join(batch + lhs_free + rhs_free)}"
+        lhs_sub = {a: next(letters) for a in (*lb, *lc)}
+        rhs_sub = {b: lhs_sub[a] for a, b in zip((*lb, *lc), (*rb, *rc))}
+
+        def free(sub, ndim):  # new letters for the axes not yet named, in axis order
+            return [sub.setdefault(i, next(letters)) for i in range(ndim) if i not in sub]
+        lhs_free, rhs_free = free(lhs_sub, lhs.ndim), free(rhs_sub, rhs.ndim)
+        out = "".join([lhs_sub[a] for a in lb] + lhs_free + rhs_free)
+        spec = (f"{''.join(lhs_sub[i] for i in range(lhs.ndim))},"
+                f"{''.join(rhs_sub[i] for i in range(rhs.ndim))}->{out}")
         return np.einsum(spec, _wide(lhs), _wide(rhs)).astype(out_dtype or lhs.dtype)
     return ref
 
 
 def _dot_general(name, shapes, dimension_numbers, dtypes=FEW, **kw):
-    return OpRecord(name, _fixed(lax_dot.dot_general, dimension_numbers=dimension_numbers),
+    return OpRecord(name, partial(lax_dot.dot_general, dimension_numbers=dimension_numbers),
                     einsum_reference(dimension_numbers), shapes, dtypes,
                     hlo_ops=["stablehlo.dot_general"], **kw)
 
@@ -81,11 +73,13 @@ RECORDS = [
              [((2, 3, 4), (2, 4, 5)), ((2, 2, 1, 3), (2, 2, 3, 2))], FEW + [np.int32],
              hlo_ops=["stablehlo.dot_general"]),
     OpRecord("dot_general_int8_to_int32",
-             _fixed(lax_dot.dot_general, dimension_numbers=MATMUL, preferred_element_type=np.int32),
+             partial(lax_dot.dot_general, dimension_numbers=MATMUL,
+                     preferred_element_type=np.int32),
              einsum_reference(MATMUL, np.int32), [((2, 3), (3, 4))], [np.int8, np.int16],
              rng=lambda rng, shape, dtype: rng.integers(-100, 100, shape).astype(dtype)),
     OpRecord("dot_general_to_float32",
-             _fixed(lax_dot.dot_general, dimension_numbers=MATMUL, preferred_element_type=np.float32),
+             partial(lax_dot.dot_general, dimension_numbers=MATMUL,
+                     preferred_element_type=np.float32),
              einsum_reference(MATMUL, np.float32), [((2, 3), (3, 4))], [np.float16, bfloat16],
              tol=1e-5),
 ]
@@ -98,7 +92,7 @@ globals().update(op_tests(RECORDS))
 @pytest.mark.parametrize("in_axes", [(1, 2), (2, None), (None, 1), (-1, 0)])
 def test_vmap_inner_axes(in_axes):
     dimension_numbers = (((2,), (0,)), ((0,), (1,)))
-    f = _fixed(lax_dot.dot_general, dimension_numbers=dimension_numbers)
+    f = partial(lax_dot.dot_general, dimension_numbers=dimension_numbers)
     rng = np.random.default_rng(0)
     lhs, rhs = rng.standard_normal((3, 2, 4)), rng.standard_normal((4, 3, 5))
     size = 3
@@ -118,7 +112,7 @@ def test_vjp_preferred_element_type(dtype):
     operands' dtype, computed as NumPy does in float64."""
     rng = np.random.default_rng(0)
     lhs, rhs = rng.standard_normal((2, 3)).astype(dtype), rng.standard_normal((3, 4)).astype(dtype)
-    f = _fixed(lax_dot.dot_general, dimension_numbers=MATMUL, preferred_element_type=np.float64)
+    f = partial(lax_dot.dot_general, dimension_numbers=MATMUL, preferred_element_type=np.float64)
     out, f_vjp = npaccel.vjp(f, lhs, rhs)
     ct = rng.standard_normal(np.shape(out))
     ct_lhs, ct_rhs = f_vjp(ct)
@@ -162,7 +156,7 @@ def test_precision(precision):
 
 def test_lowering_has_no_extra_ops():
     args = np.ones((2, 3), np.float16), np.ones((3, 4), np.float16)
-    f = _fixed(lax_dot.dot, preferred_element_type=np.float32)
+    f = partial(lax_dot.dot, preferred_element_type=np.float32)
     assert lowered_ops(f, *args) == ["stablehlo.dot_general"]
 
 
