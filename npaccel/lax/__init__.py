@@ -12,9 +12,12 @@ from npaccel.lax.elementwise import (
 from npaccel.lax.control_flow import cond, fori_loop, map, scan, switch, while_loop
 from npaccel.lax.convolution import (ConvDimensionNumbers, conv, conv_dimension_numbers,
                                      conv_general_dilated, conv_transpose,
-                                     conv_with_general_padding, padtype_to_pads)
+                                     conv_with_general_padding)
 from npaccel.lax.contraction import Precision, batch_matmul, dot, dot_general
 from npaccel.lax.fourier import FftType, fft
+from npaccel.lax.reduction import (argmax, argmin, cumlogsumexp, cummax, cummin, cumprod, cumsum,
+                                   reduce, reduce_and, reduce_max, reduce_min, reduce_or,
+                                   reduce_prod, reduce_sum, reduce_window, reduce_xor)
 from npaccel.lax.random_bits import RandomAlgorithm, rng_bit_generator
 from npaccel.lax.slicing import (GatherDimensionNumbers, GatherScatterMode,
                                  ScatterDimensionNumbers, dynamic_index_in_dim, dynamic_slice,
@@ -25,8 +28,8 @@ from npaccel.lax.slicing import (GatherDimensionNumbers, GatherScatterMode,
 from npaccel.lax.sorting import sort, sort_key_val, top_k
 from npaccel.lax import linalg  # noqa: F401  (cholesky, triangular_solve: jax.lax.linalg)
 from npaccel.lax.shape import (broadcast, broadcast_in_dim, broadcasted_iota, concatenate,
-                               expand_dims, full, full_like, iota, pad, reshape, rev, squeeze,
-                               transpose)
+                               expand_dims, full, full_like, iota, pad, padtype_to_pads, reshape,
+                               rev, squeeze, transpose)
 from npaccel.lax import _wiring  # noqa: F401  (operators, and the ops transforms need)
 
 # jax.lax spells the logical ops without the bitwise_ prefix.

@@ -64,6 +64,17 @@ def check_same_shapes(name: str, avals) -> None:
                         f"{', '.join(map(str, (a.shape for a in avals)))}.")
 
 
+def canonical_axes(axes, ndim: int, name: str) -> tuple[int, ...]:
+    """Axes in [0, ndim), negative ones counted from the end; ValueError if out of range."""
+    out = []
+    for a in axes:
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{name}: axis {a} is out of bounds for an array of rank {ndim}")
+        out.append(a % ndim)
+    return tuple(out)
+
+
 def weak(*avals) -> bool:
     return all(a.weak_type for a in avals)
 

@@ -19,7 +19,7 @@ from npaccel.lax._standard import (NUM, as_operand, check_dtype, check_same_dtyp
 from npaccel.lax.convert import convert_element_type
 from npaccel.lax.contraction import (canonical_preferred, canonicalize_precision, ct_operands,
                              precision_attr, result_dtype)
-from npaccel.lax.shape import full, moveaxis, reshape, rev, transpose
+from npaccel.lax.shape import full, moveaxis, padtype_to_pads, reshape, rev, transpose
 from npaccel.transforms import lowering
 from npaccel.transforms.ad import defjvp, is_undefined, transpose_rules
 from npaccel.transforms.batching import batching_rules
@@ -97,28 +97,6 @@ def conv_dimension_numbers(lhs_shape, rhs_shape, dimension_numbers) -> ConvDimen
             return ConvDimensionNumbers(*map(_ints, dimension_numbers))
     raise TypeError("convolution dimension_numbers must be None, a ConvDimensionNumbers or "
                     f"a tuple of three layout strings, got {dimension_numbers!r}")
-
-
-def padtype_to_pads(in_shape, window_shape, window_strides, padding) -> list[tuple[int, int]]:
-    """(low, high) padding per spatial axis for 'VALID', 'SAME' (extra padding high) or
-    'SAME_LOWER' (extra padding low); `window_shape` is the dilated window extent."""
-    if not len(in_shape) == len(window_shape) == len(window_strides):
-        raise ValueError(f"padtype_to_pads needs one window size and stride per spatial axis, "
-                         f"got in_shape {tuple(in_shape)}, window_shape {tuple(window_shape)} "
-                         f"and window_strides {tuple(window_strides)}")
-    kind = padding.upper() if isinstance(padding, str) else padding
-    if kind == "VALID":
-        return [(0, 0)] * len(in_shape)
-    if kind not in ("SAME", "SAME_LOWER"):
-        raise ValueError(f"Unrecognized padding type: expected 'VALID', 'SAME' or "
-                         f"'SAME_LOWER', got {padding!r}")
-    pads = []
-    for size, window, stride in zip(in_shape, window_shape, window_strides):
-        out = -(-size // stride)
-        total = max(0, (out - 1) * stride + window - size)
-        small, large = total // 2, total - total // 2
-        pads.append((small, large) if kind == "SAME" else (large, small))
-    return pads
 
 
 # --- conv_general_dilated --------------------------------------------------------------

@@ -23,13 +23,14 @@ from npaccel.core.aval import ShapedArray
 from npaccel.core.jaxpr import Jaxpr, eval_jaxpr
 from npaccel.core.trace import Primitive, Tracer, get_aval
 from npaccel.lax import elementwise as ew
+from npaccel.lax._standard import canonical_axes
 from npaccel.lax._standard import (ANY, BOOL, FLOAT, INEXACT, INT, NUM, ORDERED, as_operand,
                                    check_dtype, check_same_dtypes, is_python_scalar,
                                    standard_primitive)
 from npaccel.lax.convert import convert_element_type
 from npaccel.lax.slicing import slice_in_dim
 from npaccel.lax.shape import (_i64_array, broadcast_in_dim, broadcasted_iota, concatenate, full,
-                               full_like, pad, reshape, rev, transpose)
+                               full_like, pad, padtype_to_pads, reshape, rev, transpose)
 from npaccel.transforms import ad, lowering
 from npaccel.transforms.ad import Zero, defjvp_zero, is_undefined, transpose_rules
 from npaccel.transforms.batching import batching_rules, bdim_at_front
@@ -159,15 +160,10 @@ def _ir_scalar(value, dtype) -> ir.Value:
 
 def _canonical_axes(axes, ndim: int, name: str) -> tuple[int, ...]:
     axes = (axes,) if isinstance(axes, (int, np.integer)) else tuple(axes)
-    out = []
-    for a in axes:
-        a = int(a)
-        if not -ndim <= a < ndim:
-            raise ValueError(f"{name}: axis {a} is out of bounds for an array of rank {ndim}")
-        out.append(a % ndim)
+    out = canonical_axes(axes, ndim, name)
     if len(set(out)) != len(out):
         raise ValueError(f"{name}: duplicate value in axes {axes}")
-    return tuple(out)
+    return out
 
 
 def _check_axes(name: str, axes, ndim: int) -> None:
@@ -583,22 +579,6 @@ def _window_out_shape(name, shape, *, window_dimensions, window_strides, padding
         # As XLA: no output where the (dilated) window is larger than the padded operand.
         out.append((padded - window) // s + 1 if padded >= window else 0)
     return tuple(out)
-
-
-def padtype_to_pads(in_shape, window_shape, window_strides, padding: str):
-    """(low, high) padding per dimension for 'VALID', 'SAME' or 'SAME_LOWER' (as XLA's
-    padding types: 'SAME' gives ceil(in / stride) outputs, the odd element at the end)."""
-    kind = padding.upper() if isinstance(padding, str) else padding
-    if kind == "VALID":
-        return ((0, 0),) * len(in_shape)
-    if kind not in ("SAME", "SAME_LOWER"):
-        raise ValueError(f"Unknown padding type: {padding}.")
-    pads = []
-    for n, w, s in zip(in_shape, window_shape, window_strides):
-        total = max((-(-n // s) - 1) * s + w - n, 0)
-        small, large = total // 2, total - total // 2
-        pads.append((small, large) if kind == "SAME" else (large, small))
-    return tuple(pads)
 
 
 def _window_params(shape, window_dimensions, window_strides, padding, base_dilation,

@@ -11,7 +11,7 @@ from npaccel._runtime import hlo, ir
 from npaccel.core import dtypes
 from npaccel.core.aval import ShapedArray
 from npaccel.core.trace import get_aval
-from npaccel.lax._standard import (as_operand, check_same_dtypes, is_python_scalar,
+from npaccel.lax._standard import (as_operand, canonical_axes, check_same_dtypes, is_python_scalar,
                                    standard_primitive, weak)
 from npaccel.transforms import lowering
 from npaccel.transforms.ad import deflinear, is_undefined
@@ -198,20 +198,11 @@ batching_rules[squeeze_p] = _squeeze_batch
 HLO_OPS["squeeze"] = "stablehlo.reshape"
 
 
-def _canonical_axes(axes, ndim: int, name: str) -> tuple[int, ...]:
-    out = []
-    for a in axes:
-        a = int(a)
-        if not -ndim <= a < ndim:
-            raise ValueError(f"{name}: axis {a} is out of bounds for an array of rank {ndim}")
-        out.append(a % ndim)
-    return tuple(out)
-
 
 def squeeze(x, dimensions: Sequence[int]):
     """Remove the size-1 `dimensions` of x (stablehlo.reshape)."""
     x = as_operand(x)
-    dims = tuple(sorted(set(_canonical_axes(dimensions, get_aval(x).ndim, "squeeze"))))
+    dims = tuple(sorted(set(canonical_axes(dimensions, get_aval(x).ndim, "squeeze"))))
     return squeeze_p.bind(x, dimensions=dims) if dims else x
 
 
@@ -220,7 +211,7 @@ def expand_dims(x, dimensions: Sequence[int]):
     x = as_operand(x)
     aval = get_aval(x)
     ndim_out = aval.ndim + len(dimensions)
-    dims = sorted(_canonical_axes(dimensions, ndim_out, "expand_dims"))
+    dims = sorted(canonical_axes(dimensions, ndim_out, "expand_dims"))
     shape = list(aval.shape)
     for d in dims:
         shape.insert(d, 1)
@@ -346,6 +337,28 @@ def concatenate(operands: Sequence, dimension: int):
     if len(operands) == 1:
         return operands[0]
     return concatenate_p.bind(*operands, dimension=int(dimension))
+
+
+def padtype_to_pads(in_shape, window_shape, window_strides, padding) -> list[tuple[int, int]]:
+    """(low, high) padding per spatial axis for 'VALID', 'SAME' (extra padding high) or
+    'SAME_LOWER' (extra padding low); `window_shape` is the dilated window extent."""
+    if not len(in_shape) == len(window_shape) == len(window_strides):
+        raise ValueError(f"padtype_to_pads needs one window size and stride per spatial axis, "
+                         f"got in_shape {tuple(in_shape)}, window_shape {tuple(window_shape)} "
+                         f"and window_strides {tuple(window_strides)}")
+    kind = padding.upper() if isinstance(padding, str) else padding
+    if kind == "VALID":
+        return [(0, 0)] * len(in_shape)
+    if kind not in ("SAME", "SAME_LOWER"):
+        raise ValueError(f"Unrecognized padding type: expected 'VALID', 'SAME' or "
+                         f"'SAME_LOWER', got {padding!r}")
+    pads = []
+    for size, window, stride in zip(in_shape, window_shape, window_strides):
+        out = -(-size // stride)
+        total = max(0, (out - 1) * stride + window - size)
+        small, large = total // 2, total - total // 2
+        pads.append((small, large) if kind == "SAME" else (large, small))
+    return pads
 
 
 # --- pad --------------------------------------------------------------------------------------

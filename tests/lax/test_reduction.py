@@ -514,7 +514,7 @@ def test_padtype_to_pads():
             _xla_pads(shape, window, strides, "SAME")
         lower = reduction.padtype_to_pads(shape, window, strides, "SAME_LOWER")
         assert [(hi, lo) for lo, hi in lower] == _xla_pads(shape, window, strides, "SAME")
-        assert reduction.padtype_to_pads(shape, window, strides, "valid") == ((0, 0), (0, 0))
+        assert reduction.padtype_to_pads(shape, window, strides, "valid") == [(0, 0), (0, 0)]
 
 
 # --- errors --------------------------------------------------------------------------------------
