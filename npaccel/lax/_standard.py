@@ -101,9 +101,13 @@ def coerce_scalars(*args):
 
 
 def as_operand(x):
-    """Public wrappers accept tracers, npaccel/NumPy arrays, NumPy and Python scalars."""
+    """Public wrappers accept tracers, npaccel/NumPy arrays, NumPy and Python scalars, and
+    objects holding a value (`__npaccel_value__`, as npaccel.ndarray)."""
     if isinstance(x, Tracer) or is_python_scalar(x) or hasattr(x, "aval"):
         return x
+    unwrap = getattr(x, "__npaccel_value__", None)
+    if unwrap is not None:
+        return unwrap()
     if isinstance(x, (np.ndarray, np.generic)):
         return x
     if isinstance(x, (list, tuple)):

@@ -1,0 +1,64 @@
+"""The Array API namespace of npaccel arrays (`x.__array_namespace__()`): npaccel.numpy's
+functions, returning npaccel.ndarray (never NumPy scalars: 0-d arrays, as the standard
+requires)."""
+from __future__ import annotations
+
+import functools
+import importlib
+import types
+
+import numpy as np
+
+from npaccel.dispatch.ndarray import ndarray
+from npaccel.dispatch.protocols import wrap
+
+API_VERSION = "2023.12"
+_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+           "float32", "float64", "complex64", "complex128")
+_CONSTANTS = ("e", "inf", "nan", "newaxis", "pi")
+
+
+class _Namespace(types.ModuleType):
+    """A lazily filled module: attribute lookups resolve to wrapped implementations."""
+
+    def __init__(self, name: str, impl_module: str):
+        super().__init__(name)
+        self._impl_module = impl_module
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        if attr in _DTYPES:
+            value = np.dtype(attr)
+        elif attr in _CONSTANTS:
+            value = getattr(np, attr)
+        else:
+            impl = getattr(importlib.import_module(self._impl_module), attr, None)
+            if impl is None or not callable(impl):
+                raise AttributeError(f"npaccel's array API namespace has no attribute {attr!r}")
+            value = _wrapped(impl) if not isinstance(impl, type) else impl
+        setattr(self, attr, value)
+        return value
+
+
+def _wrapped(impl):
+    @functools.wraps(impl)
+    def f(*args, **kwargs):
+        return wrap(impl(*args, **kwargs))
+    return f
+
+
+array_api = _Namespace("npaccel.array_api", "npaccel.numpy")
+array_api.__array_api_version__ = API_VERSION
+array_api.linalg = _Namespace("npaccel.array_api.linalg", "npaccel.numpy.linalg")
+array_api.fft = _Namespace("npaccel.array_api.fft", "npaccel.numpy.fft")
+array_api.ndarray = ndarray
+
+
+def __array_namespace__(self, api_version: str | None = None):
+    if api_version not in (None, "2022.12", "2023.12"):
+        raise ValueError(f"npaccel supports the array API 2023.12, not {api_version!r}")
+    return array_api
+
+
+ndarray.__array_namespace__ = __array_namespace__

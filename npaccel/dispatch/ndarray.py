@@ -1,0 +1,450 @@
+"""`npaccel.ndarray`: NumPy's mutable array, on top of immutable lax values.
+
+An array is a *view* of a storage cell: the cell holds the current value of the array
+that owns the memory, and the view holds the steps (basic index, reshape, transpose,
+real/imag part) that derive this array's value from it. Reading applies the steps;
+writing (`a[i] = v`, `a += b`, `out=`) computes the new value of the view, pushes it back
+through the steps to a new value of the whole cell, and replaces the cell's value. Every
+update is a functional lax operation, so the same code runs eagerly, under jit, grad and
+vmap: inside a transformation the cell simply holds a tracer.
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from npaccel.core import tree_util
+from npaccel.core.trace import Tracer, get_aval, pytype_aval_mappings
+from npaccel.lax import elementwise as ew, shape as lax_shape
+from npaccel.numpy import _core, indexing
+from npaccel.transforms.array import device_put
+
+
+class _Storage:
+    """The value of the array that owns the memory, shared by all its views."""
+    __slots__ = ("value", "version")
+
+    def __init__(self, value):
+        self.value = value
+        self.version = 0
+
+
+# --- view steps: (forward: parent value -> child value, backward: (parent, child) -> parent)
+
+def _step_index(index):
+    return ("index", index,
+            lambda v: indexing.getitem(v, index),
+            lambda parent, child: indexing.setitem(parent, index, child))
+
+
+def _step_reshape(shape):
+    return ("reshape", shape,
+            lambda v: lax_shape.reshape(v, shape),
+            lambda parent, child: lax_shape.reshape(child, _core.shape_of(parent)))
+
+
+def _step_transpose(perm):
+    inverse = tuple(int(i) for i in np.argsort(perm))
+    return ("transpose", perm,
+            lambda v: lax_shape.transpose(v, perm),
+            lambda parent, child: lax_shape.transpose(child, inverse))
+
+
+def _step_part(which):
+    take = ew.real if which == "real" else ew.imag
+
+    def put(parent, child):
+        re, im = (child, ew.imag(parent)) if which == "real" else (ew.real(parent), child)
+        return ew.complex(re, im)
+    return (which, None, take, put)
+
+
+def _is_basic(index) -> bool:
+    entries = index if isinstance(index, tuple) else (index,)
+    return all(e is None or e is Ellipsis or isinstance(e, slice)
+               or (isinstance(e, (int, np.integer)) and not isinstance(e, bool)) for e in entries)
+
+
+class ndarray:
+    """A mutable n-dimensional array on an XLA device, with NumPy's semantics."""
+    __slots__ = ("_storage", "_steps", "_owner", "_cached", "__weakref__")
+    __array_priority__ = 1000
+
+    def __init__(self, value, *, _storage=None, _steps=(), _owner=None):
+        self._storage = _storage if _storage is not None else _Storage(_owned_value(value))
+        self._steps = _steps
+        self._owner = _owner
+        self._cached = (-1, None)
+
+    # --- the value and its updates -------------------------------------------------------
+
+    def __npaccel_value__(self):
+        """The current value (npaccel.Array or tracer) of this array."""
+        version, value = self._cached
+        if version != self._storage.version or value is None:
+            value = self._storage.value
+            for _, _, forward, _ in self._steps:
+                value = forward(value)
+            self._cached = (self._storage.version, value)
+        return value
+
+    def _assign(self, new_value) -> None:
+        """Make this array's value `new_value` (same shape and dtype), writing through."""
+        values = [self._storage.value]
+        for _, _, forward, _ in self._steps[:-1]:
+            values.append(forward(values[-1]))
+        for (_, _, _, backward), parent in zip(reversed(self._steps), reversed(values)):
+            new_value = backward(parent, new_value)
+        self._storage.value = new_value
+        self._storage.version += 1
+
+    def _view(self, step) -> "ndarray":
+        view = ndarray(None, _storage=self._storage, _steps=self._steps + (step,),
+                       _owner=self._owner if self._owner is not None else self)
+        # Computed now: bad indices raise here, as in NumPy, and the value is cached.
+        view._cached = (self._storage.version, step[2](self.__npaccel_value__()))
+        return view
+
+    # --- attributes ------------------------------------------------------------------------
+
+    @property
+    def _aval(self):
+        return get_aval(self.__npaccel_value__())
+
+    shape = property(lambda self: self._aval.shape)
+    dtype = property(lambda self: self._aval.dtype)
+    ndim = property(lambda self: self._aval.ndim)
+    size = property(lambda self: self._aval.size)
+    itemsize = property(lambda self: self._aval.dtype.itemsize)
+    nbytes = property(lambda self: self._aval.size * self._aval.dtype.itemsize)
+    base = property(lambda self: self._owner)
+    device = property(lambda self: "cpu")
+
+    @shape.setter
+    def shape(self, new_shape):
+        reshaped = self.reshape(new_shape)
+        self._steps, self._cached = reshaped._steps, (-1, None)
+
+    @property
+    def T(self) -> "ndarray":
+        return self.transpose()
+
+    @property
+    def mT(self) -> "ndarray":
+        if self.ndim < 2:
+            raise ValueError("matrix transpose with ndim < 2 is undefined")
+        perm = list(range(self.ndim))
+        perm[-2:] = perm[-1], perm[-2]
+        return self.transpose(perm)
+
+    @property
+    def real(self) -> "ndarray":
+        return self._view(_step_part("real")) if self.dtype.kind == "c" else self
+
+    @real.setter
+    def real(self, value):
+        self.real[...] = value
+
+    @property
+    def imag(self) -> "ndarray":
+        if self.dtype.kind == "c":
+            return self._view(_step_part("imag"))
+        return ndarray(lax_shape.full(self.shape, 0, self.dtype))
+
+    @imag.setter
+    def imag(self, value):
+        if self.dtype.kind != "c":
+            raise TypeError("array does not have imaginary part to set")
+        self.imag[...] = value
+
+    @property
+    def flat(self) -> "ndarray":
+        return self.reshape(-1) if self._contiguous() else self.flatten()
+
+    # --- views --------------------------------------------------------------------------------
+
+    def _contiguous(self) -> bool:
+        """Whether NumPy would reshape this array without a copy (approximately: no
+        transposes or strided/reversed slices between it and its memory)."""
+        for kind, param, _, _ in self._steps:
+            if kind in ("transpose", "real", "imag"):
+                return False
+            if kind == "index":
+                entries = param if isinstance(param, tuple) else (param,)
+                if any(isinstance(e, slice) and e.step not in (None, 1) for e in entries):
+                    return False
+        return True
+
+    def reshape(self, *shape, order="C", copy=None) -> "ndarray":
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+            shape = tuple(shape[0])
+        new_shape = _resolve_shape(shape, self.size)
+        if order == "F":
+            reverse = tuple(range(self.ndim))[::-1]
+            flipped = lax_shape.reshape(lax_shape.transpose(self.__npaccel_value__(), reverse),
+                                        new_shape[::-1])
+            return ndarray(lax_shape.transpose(flipped, tuple(range(len(new_shape)))[::-1]))
+        if order not in ("C", "A"):
+            raise ValueError(f"order must be one of 'C', 'F', 'A', (got {order!r})")
+        if copy or not self._contiguous():
+            return ndarray(lax_shape.reshape(self.__npaccel_value__(), new_shape))
+        return self._view(_step_reshape(new_shape))
+
+    def transpose(self, *axes) -> "ndarray":
+        if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], (int, np.integer))):
+            axes = axes[0]
+        nd = self.ndim
+        perm = tuple(range(nd))[::-1] if not axes else tuple(_core.normalize_axis(a, nd) for a in axes)
+        if sorted(perm) != list(range(nd)):
+            raise ValueError("axes don't match array")
+        return self._view(_step_transpose(perm))
+
+    def swapaxes(self, axis1, axis2) -> "ndarray":
+        perm = list(range(self.ndim))
+        a, b = _core.normalize_axis(axis1, self.ndim), _core.normalize_axis(axis2, self.ndim)
+        perm[a], perm[b] = perm[b], perm[a]
+        return self._view(_step_transpose(tuple(perm)))
+
+    def ravel(self, order="C") -> "ndarray":
+        return self.reshape(-1, order=order)
+
+    def squeeze(self, axis=None) -> "ndarray":
+        shape = self.shape
+        axes = _core.normalize_axes(axis, self.ndim) if axis is not None else \
+            tuple(i for i, d in enumerate(shape) if d == 1)
+        if any(shape[a] != 1 for a in axes):
+            raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
+        return self.reshape(tuple(d for i, d in enumerate(shape) if i not in axes))
+
+    def view(self, dtype=None, type=None) -> "ndarray":
+        if dtype is None or np.dtype(dtype) == self.dtype:
+            return self._view(_step_reshape(self.shape))
+        raise NotImplementedError("ndarray.view with a different dtype is not supported yet")
+
+    # --- indexing ------------------------------------------------------------------------------
+
+    def __getitem__(self, index):
+        index = _unwrap_index(index)
+        if _is_basic(index):
+            return self._view(_step_index(index))
+        return ndarray(indexing.getitem(self.__npaccel_value__(), index))
+
+    def __setitem__(self, index, value):
+        index = _unwrap_index(index)
+        self._assign(indexing.setitem(self.__npaccel_value__(), index, value))
+
+    # --- conversions -------------------------------------------------------------------------
+
+    def __array__(self, dtype=None, copy=None):
+        value = self.__npaccel_value__()
+        host = np.asarray(value)
+        if copy or (copy is None and dtype is not None and np.dtype(dtype) != host.dtype):
+            return np.array(host, dtype)
+        if dtype is not None and np.dtype(dtype) != host.dtype:
+            raise ValueError("converting an npaccel.ndarray to another dtype needs a copy")
+        return host
+
+    def _host(self) -> np.ndarray:
+        return np.asarray(self.__npaccel_value__())
+
+    def item(self, *args):
+        return self._host().item(*args)
+
+    def tolist(self):
+        return self._host().tolist()
+
+    def tobytes(self, order="C") -> bytes:
+        return self._host().tobytes(order)
+
+    def __bool__(self):
+        value = self.__npaccel_value__()
+        return bool(value) if isinstance(value, Tracer) else bool(self._host())
+
+    def __int__(self):
+        return int(self.__npaccel_value__())
+
+    def __float__(self):
+        return float(self.__npaccel_value__())
+
+    def __complex__(self):
+        return complex(self.__npaccel_value__())
+
+    def __index__(self):
+        if self.dtype.kind not in "iu" or self.ndim:
+            raise TypeError("only integer scalar arrays can be converted to a scalar index")
+        return operator.index(self.__npaccel_value__())
+
+    def __len__(self):
+        if not self.ndim:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __iter__(self):
+        if not self.ndim:
+            raise TypeError("iteration over a 0-d array")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __contains__(self, item):
+        import npaccel.numpy as xnp
+        return bool(xnp.any(xnp.equal(self, item)))
+
+    def __repr__(self):
+        value = self.__npaccel_value__()
+        if isinstance(value, Tracer):
+            return f"ndarray<{get_aval(value).str_short()}, traced>"
+        return np.array_repr(self._host())
+
+    def __str__(self):
+        value = self.__npaccel_value__()
+        return repr(self) if isinstance(value, Tracer) else np.array_str(self._host())
+
+    def __format__(self, spec):
+        return self._host().__format__(spec) if self.ndim == 0 else format(str(self), spec)
+
+    def __reduce__(self):
+        return (_from_host, (np.array(self._host()),))
+
+    def __dlpack__(self, *args, **kwargs):
+        return self._host().__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._host().__dlpack_device__()
+
+    def __copy__(self):
+        return self.copy()
+
+    def __deepcopy__(self, memo):
+        return self.copy()
+
+    def copy(self, order="C") -> "ndarray":
+        return ndarray(self.__npaccel_value__())
+
+    def fill(self, value) -> None:
+        self[...] = value
+
+    def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True) -> "ndarray":
+        dtype = np.dtype(dtype)
+        if not np.can_cast(self.dtype, dtype, casting):
+            raise TypeError(f"Cannot cast array data from {self.dtype!r} to {dtype!r} "
+                            f"according to the rule {casting!r}")
+        if dtype == self.dtype and not copy:
+            return self
+        if dtype.kind != "c" and self.dtype.kind == "c":
+            value = ew.real(self.__npaccel_value__())
+        else:
+            value = self.__npaccel_value__()
+        return ndarray(_core.astype(value, dtype))
+
+    def block_until_ready(self) -> "ndarray":
+        value = self.__npaccel_value__()
+        if hasattr(value, "block_until_ready"):
+            value.block_until_ready()
+        return self
+
+    __hash__ = None
+
+
+# Methods that are NumPy functions of the array: `a.sum(axis=0)` is `np.sum(a, axis=0)`.
+_FUNCTION_METHODS = (
+    "all", "any", "argmax", "argmin", "argpartition", "argsort", "choose", "clip",
+    "compress", "conj", "conjugate", "cumprod", "cumsum", "diagonal", "dot", "max", "mean",
+    "min", "nonzero", "partition", "prod", "repeat", "round", "searchsorted", "std", "sum",
+    "take", "trace", "var")
+
+
+def _function_method(name):
+    def method(self, *args, **kwargs):
+        return getattr(np, name)(self, *args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = f"Same as numpy.{name}(a, ...)."
+    return method
+
+
+for _name in _FUNCTION_METHODS:
+    setattr(ndarray, _name, _function_method(_name))
+
+
+def _flatten(self, order="C") -> ndarray:
+    """A copy collapsed into one dimension."""
+    return ndarray(lax_shape.reshape(self.__npaccel_value__(), (self.size,))) if order != "F" \
+        else ndarray(lax_shape.reshape(lax_shape.transpose(self.__npaccel_value__(),
+                                                          tuple(range(self.ndim))[::-1]), (self.size,)))
+
+
+def _sort(self, axis=-1, kind=None, order=None) -> None:
+    """Sort in place."""
+    self[...] = np.sort(self, axis=axis, kind=kind, order=order)
+
+
+def _put(self, indices, values, mode="raise") -> None:
+    """Set the flattened array's elements at `indices` to `values` (in place)."""
+    flat_index = _core.asvalue(indices)
+    if mode in ("wrap", "clip"):
+        flat_index = getattr(np, "mod" if mode == "wrap" else "clip")(
+            ndarray(flat_index), *((self.size,) if mode == "wrap" else (0, self.size - 1)))
+    elif mode != "raise":
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    values = _core.asvalue(values)
+    n = _core.shape_of(_core.asvalue(flat_index))
+    count = int(np.prod(n))
+    if _core.shape_of(values) != n and count:
+        # NumPy repeats `values` cyclically to the number of indices.
+        values = lax_shape.reshape(values, (int(np.prod(_core.shape_of(values))),))
+        reps = -(-count // max(_core.shape_of(values)[0], 1))
+        values = indexing.getitem(lax_shape.concatenate([values] * reps, 0), slice(0, count))
+        values = lax_shape.reshape(values, n)
+    flat = lax_shape.reshape(self.__npaccel_value__(), (self.size,))
+    updated = indexing.setitem(flat, _unwrap_index(flat_index), values)
+    self._assign(lax_shape.reshape(updated, self.shape))
+
+
+ndarray.flatten = _flatten
+ndarray.sort = _sort
+ndarray.put = _put
+
+
+def _resolve_shape(shape, size):
+    shape = tuple(int(d) for d in shape)
+    unknown = [i for i, d in enumerate(shape) if d == -1]
+    if len(unknown) > 1:
+        raise ValueError("can only specify one unknown dimension")
+    known = int(np.prod([d for d in shape if d != -1]))
+    if unknown:
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
+        shape = shape[:unknown[0]] + (size // known,) + shape[unknown[0] + 1:]
+    if int(np.prod(shape)) != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
+    return shape
+
+
+def _unwrap_index(index):
+    if isinstance(index, tuple):
+        return tuple(_unwrap_index(i) for i in index)
+    if isinstance(index, ndarray):
+        return index.__npaccel_value__()
+    return index
+
+
+def _owned_value(value):
+    """A value this array may own: host data is copied to the device (a snapshot, so later
+    changes to a NumPy source never show through)."""
+    value = _core.asvalue(value)
+    return device_put(value) if isinstance(value, np.ndarray) else value
+
+
+def _from_host(x: np.ndarray) -> ndarray:
+    return ndarray(x)
+
+
+def asndarray(value) -> ndarray:
+    """Wrap a value (npaccel.Array, tracer, NumPy array) as an ndarray owning its memory."""
+    return value if isinstance(value, ndarray) else ndarray(value)
+
+
+# Transformations see an ndarray as one leaf: its current value. Inside the function it
+# becomes a fresh ndarray around the tracer, so NumPy code (including mutation) runs as is.
+tree_util.register_pytree_node(ndarray, lambda a: ([a.__npaccel_value__()], None),
+                               lambda _, leaves: ndarray(leaves[0]))
+pytype_aval_mappings[ndarray] = lambda a: get_aval(a.__npaccel_value__())

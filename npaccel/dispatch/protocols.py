@@ -1,0 +1,199 @@
+"""NumPy's dispatch protocols for npaccel arrays and tracers.
+
+`__array_ufunc__` (NEP 13) and `__array_function__` (NEP 18) resolve a NumPy callable to
+the npaccel.numpy implementation of the same name (`numpy.linalg.norm` ->
+`npaccel.numpy.linalg.norm`), call it on values and wrap the results as ndarrays. A
+callable without an implementation follows the fallback policy: outside transformations
+NumPy computes it on the host (counted, and by default warned about once); inside a
+transformation it is an error that names the function. Never a silently different answer.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import warnings
+from collections import Counter
+
+import numpy as np
+
+from npaccel.core import tree_util
+from npaccel.core.trace import Tracer
+from npaccel.dispatch.ndarray import asndarray, ndarray
+from npaccel.numpy import _core
+from npaccel.transforms.array import Array
+
+FALLBACK_POLICIES = ("silent", "warn", "error")
+
+
+class _Config:
+    """npaccel.config: the fallback policy (NPACCEL_FALLBACK=silent|warn|error)."""
+
+    def __init__(self):
+        self.fallback = os.environ.get("NPACCEL_FALLBACK", "warn")
+        if self.fallback not in FALLBACK_POLICIES:
+            raise ValueError(f"NPACCEL_FALLBACK must be one of {FALLBACK_POLICIES}, "
+                             f"got {self.fallback!r}")
+
+
+config = _Config()
+fallback_counts: Counter = Counter()
+_warned: set[str] = set()
+
+
+class NpaccelFallbackWarning(UserWarning):
+    """A NumPy function ran on the host because npaccel has no implementation of it."""
+
+
+# --- resolution by mirrored name ---------------------------------------------------------
+
+def _public_name(func) -> str:
+    module = getattr(func, "__module__", None) or "numpy"
+    # NumPy defines most functions in private modules and re-exports them publicly.
+    public = "numpy" if module.startswith("numpy._") or module == "numpy" else module
+    for sub in ("linalg", "fft", "random", "lib.stride_tricks", "polynomial"):
+        if module.startswith(f"numpy.{sub}") or module.startswith(f"numpy.{sub.split('.')[0]}._"):
+            public = f"numpy.{sub}"
+    return f"{public}.{func.__name__}"
+
+
+def resolve(func):
+    """The npaccel implementation of a NumPy callable, or None."""
+    name = _public_name(func)
+    module_name, _, attr = name.rpartition(".")
+    target = "npaccel.numpy" + module_name[len("numpy"):]
+    try:
+        module = importlib.import_module(target)
+    except ImportError:
+        return None
+    impl = getattr(module, attr, None)
+    return impl if callable(impl) else None
+
+
+# --- wrapping results --------------------------------------------------------------------
+
+def _is_leaf_value(x) -> bool:
+    return isinstance(x, (Array, Tracer))
+
+
+def wrap(result):
+    """Values in a result (any nesting of tuples/lists) become ndarrays."""
+    if _is_leaf_value(result):
+        return asndarray(result)
+    if isinstance(result, np.ndarray) and result.dtype.kind in "biufc":
+        return asndarray(result)
+    if isinstance(result, tuple) and hasattr(result, "_fields"):
+        return type(result)(*[wrap(r) for r in result])
+    if isinstance(result, (tuple, list)):
+        return type(result)(wrap(r) for r in result)
+    return result
+
+
+def _contains_tracer(args) -> bool:
+    return any(isinstance(leaf, Tracer) or
+               (isinstance(leaf, ndarray) and isinstance(leaf.__npaccel_value__(), Tracer))
+               for leaf in tree_util.tree_leaves(args, is_leaf=lambda x: isinstance(x, ndarray)))
+
+
+def _to_host(x):
+    if isinstance(x, ndarray):
+        return x._host()
+    if isinstance(x, Array):
+        return np.asarray(x)
+    return x
+
+
+def fallback(func, args, kwargs, name: str):
+    """NumPy on the host for a callable npaccel does not implement (outside transforms)."""
+    if _contains_tracer((args, kwargs)):
+        raise TypeError(f"{name} is not implemented by npaccel, and cannot fall back to NumPy "
+                        "inside a transformation (jit/grad/vmap): its inputs are traced")
+    if config.fallback == "error":
+        raise NotImplementedError(f"{name} is not implemented by npaccel "
+                                  "(NPACCEL_FALLBACK=error)")
+    fallback_counts[name] += 1
+    if config.fallback == "warn" and name not in _warned:
+        _warned.add(name)
+        warnings.warn(f"{name} is not implemented by npaccel; computing it with NumPy on the "
+                      "host", NpaccelFallbackWarning, stacklevel=4)
+    host_args, host_kwargs = tree_util.tree_map(
+        _to_host, (args, kwargs), is_leaf=lambda x: isinstance(x, (ndarray, Array)))
+    return wrap(func(*host_args, **host_kwargs))
+
+
+# --- NEP 18 ------------------------------------------------------------------------------
+
+def array_function(self, func, types, args, kwargs):
+    if not all(issubclass(t, (ndarray, Array, Tracer, np.ndarray)) for t in types):
+        return NotImplemented
+    impl = resolve(func)
+    if impl is None:
+        return fallback(func, args, kwargs, _public_name(func))
+    out = kwargs.pop("out", None)
+    result = impl(*args, **kwargs)
+    if out is not None:
+        return _write_out(out, result, casting="unsafe")
+    return wrap(result)
+
+
+# --- NEP 13 ------------------------------------------------------------------------------
+
+def _ufunc_impl(ufunc, method: str):
+    try:
+        from npaccel.numpy import ufuncs
+    except ImportError:
+        return None
+    impl = getattr(ufuncs, ufunc.__name__, None)
+    return None if impl is None else getattr(impl, method if method != "__call__" else "__call__", None)
+
+
+def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    if any(isinstance(x, np.ndarray) is False and hasattr(x, "__array_ufunc__")
+           and not isinstance(x, (ndarray, Array, Tracer)) for x in inputs):
+        return NotImplemented
+    name = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+    impl = _ufunc_impl(ufunc, method)
+    if impl is None:
+        return fallback(getattr(ufunc, method), inputs, kwargs, name)
+    out = kwargs.pop("out", None)
+    if method == "at":
+        target = inputs[0]
+        target._assign(_core.asvalue(impl(*inputs, **kwargs)))
+        return None
+    if out is not None:
+        out = out if isinstance(out, tuple) else (out,)
+        kwargs.setdefault("dtype", None)
+        where = kwargs.get("where", True)
+        if where is not True:
+            kwargs["where"] = True
+            result = impl(*inputs, **kwargs)
+            return _write_out(out, result, casting=kwargs.get("casting", "same_kind"),
+                              where=where, name=ufunc.__name__)
+        result = impl(*inputs, **kwargs)
+        return _write_out(out, result, casting=kwargs.get("casting", "same_kind"),
+                          name=ufunc.__name__)
+    return wrap(impl(*inputs, **kwargs))
+
+
+def _write_out(out, result, casting, where=True, name="function"):
+    """Write result(s) into the `out` arrays (NumPy's casting rule) and return them."""
+    outs = out if isinstance(out, tuple) else (out,)
+    results = result if isinstance(result, tuple) else (result,)
+    if len(outs) != len(results):
+        raise ValueError(f"{name} has {len(results)} outputs but {len(outs)} out arrays")
+    for o, r in zip(outs, results):
+        if o is None:
+            continue
+        if not isinstance(o, ndarray):
+            raise TypeError("out= must be an npaccel.ndarray (a NumPy array cannot hold "
+                            "an npaccel result without a copy)")
+        r_dtype = _core.dtype_of(r)
+        if not np.can_cast(r_dtype, o.dtype, casting):
+            raise TypeError(f"Cannot cast ufunc '{name}' output from {r_dtype!r} to "
+                            f"{o.dtype!r} with casting rule {casting!r}")
+        r = _core.broadcast_to(_core.astype(r, o.dtype), o.shape)
+        if where is not True:
+            from npaccel.lax import elementwise as ew
+            mask = _core.broadcast_to(_core.asvalue(where), o.shape)
+            r = ew.select(mask, r, o.__npaccel_value__())
+        o._assign(r)
+    return out if isinstance(out, tuple) and len(out) > 1 else outs[0]
