@@ -59,6 +59,9 @@ def _public_name(func) -> str:
 def resolve(func):
     """The npaccel implementation of a NumPy callable, or None."""
     name = _public_name(func)
+    from npaccel.dispatch import inplace
+    if name in inplace.FUNCTIONS:
+        return inplace.FUNCTIONS[name]
     module_name, _, attr = name.rpartition(".")
     target = "npaccel.numpy" + module_name[len("numpy"):]
     try:
