@@ -60,6 +60,57 @@ def _step_part(which):
     return (which, None, take, put)
 
 
+def _step_bitcast(src: np.dtype, dst: np.dtype, shape):
+    from npaccel.lax import convert
+    if src.itemsize != dst.itemsize and not shape:
+        raise ValueError("Changing the dtype of a 0d array is only supported if the itemsize "
+                         "is unchanged")
+    ratio = src.itemsize / dst.itemsize
+    if ratio < 1 and shape[-1] % int(1 / ratio):
+        raise ValueError("When changing to a larger dtype, its size must be a divisor of the "
+                         "total size in bytes of the last axis of the array.")
+
+    def cast(v, frm, to):
+        if frm == np.bool_ or to == np.bool_:
+            # lax bitcasts exclude bool; bool and (u)int8 share their byte 0/1 values.
+            return convert.convert_element_type(v, to)
+        vshape = _core.shape_of(v)
+        if frm.itemsize < to.itemsize:
+            k = to.itemsize // frm.itemsize
+            v = lax_shape.reshape(v, (*vshape[:-1], vshape[-1] // k, k))
+            return convert.bitcast_convert_type(v, to)
+        out = convert.bitcast_convert_type(v, to)
+        return lax_shape.reshape(out, (*vshape[:-1], vshape[-1] * (frm.itemsize // to.itemsize)))
+
+    return ("view", dst, lambda v: cast(v, src, dst), lambda parent, child: cast(child, dst, src))
+
+
+class _FlatIter:
+    """`a.flat`: the array as one flat sequence, readable and assignable in C order."""
+
+    def __init__(self, base: "ndarray"):
+        self.base = base
+
+    def _flat_value(self):
+        return lax_shape.reshape(self.base.__npaccel_value__(), (self.base.size,))
+
+    def __getitem__(self, index):
+        return ndarray(indexing.getitem(self._flat_value(), _unwrap_index(index)))
+
+    def __setitem__(self, index, value):
+        flat = indexing.setitem(self._flat_value(), _unwrap_index(index), value)
+        self.base._assign(lax_shape.reshape(flat, self.base.shape))
+
+    def __len__(self):
+        return self.base.size
+
+    def __iter__(self):
+        return iter(ndarray(self._flat_value()))
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self._flat_value(), dtype)
+
+
 def _is_basic(index) -> bool:
     entries = index if isinstance(index, tuple) else (index,)
     return all(e is None or e is Ellipsis or isinstance(e, slice)
@@ -159,8 +210,12 @@ class ndarray:
         self.imag[...] = value
 
     @property
-    def flat(self) -> "ndarray":
-        return self.reshape(-1) if self._contiguous() else self.flatten()
+    def flat(self) -> "_FlatIter":
+        return _FlatIter(self)
+
+    @flat.setter
+    def flat(self, value):
+        _FlatIter(self)[...] = value
 
     # --- views --------------------------------------------------------------------------------
 
@@ -218,9 +273,27 @@ class ndarray:
         return self.reshape(tuple(d for i, d in enumerate(shape) if i not in axes))
 
     def view(self, dtype=None, type=None) -> "ndarray":
+        """A view with the same data reinterpreted as `dtype` (NumPy's rules for itemsize
+        changes along the last axis)."""
         if dtype is None or np.dtype(dtype) == self.dtype:
             return self._view(_step_reshape(self.shape))
-        raise NotImplementedError("ndarray.view with a different dtype is not supported yet")
+        return self._view(_step_bitcast(self.dtype, np.dtype(dtype), self.shape))
+
+    def resize(self, *new_shape, refcheck=True) -> None:
+        """Change shape and size in place; new elements are zero (NumPy's ndarray.resize)."""
+        if self._owner is not None:
+            raise ValueError("cannot resize this array: it does not own its data")
+        if len(new_shape) == 1 and not isinstance(new_shape[0], (int, np.integer)):
+            new_shape = tuple(new_shape[0])
+        new_shape = tuple(int(d) for d in new_shape)
+        n = int(np.prod(new_shape))
+        flat = lax_shape.reshape(self.__npaccel_value__(), (self.size,))
+        if n <= self.size:
+            flat = indexing.getitem(flat, slice(0, n))
+        else:
+            flat = lax_shape.pad(flat, 0, [(0, n - self.size, 0)])
+        self._storage.value = lax_shape.reshape(flat, new_shape)
+        self._storage.version += 1
 
     # --- indexing ------------------------------------------------------------------------------
 

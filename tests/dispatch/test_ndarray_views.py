@@ -147,3 +147,32 @@ def test_functionalized_mutation_under_jit_grad_vmap():
     jac = na.jacrev(fill)(x)
     expected = np.diag([1.0, 2 * 2 * x[1], 2.0, 2 * x[3]])
     np.testing.assert_allclose(jac, expected)
+
+
+def test_flat_reads_and_writes_in_c_order_even_for_views():
+    host, arr = _pair()
+    host.T.flat[5] = arr.T.flat[5] = -1
+    host.flat[[0, 2]] = arr.flat[[0, 2]] = 9
+    _same(host, arr)
+    np.testing.assert_array_equal(np.asarray(arr.T.flat), np.asarray(host.T.flat))
+
+
+@pytest.mark.parametrize("src,dst", [(np.float32, np.int32), (np.float32, np.uint8),
+                                     (np.int16, np.int64), (np.float64, np.complex128),
+                                     (np.uint8, np.bool_)])
+def test_view_reinterprets_bits_and_writes_through(src, dst):
+    host = (np.arange(8) % 2 if dst is np.bool_ else np.arange(8)).astype(src).reshape(2, 4)
+    arr = ndarray(host)
+    hv, av = host.view(dst), arr.view(dst)
+    _same(hv, av)
+    hv[0, 0] = av[0, 0] = hv[1, -1]
+    _same(host, arr)
+
+
+def test_resize_in_place_and_on_views():
+    host, arr = _pair((2, 3))
+    host.resize(8, refcheck=False)
+    arr.resize(8)
+    _same(host, arr)
+    with pytest.raises(ValueError, match="does not own its data"):
+        arr[1:].resize(3)
