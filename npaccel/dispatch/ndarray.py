@@ -71,6 +71,19 @@ def _step_bitcast(src: np.dtype, dst: np.dtype, shape):
                          "total size in bytes of the last axis of the array.")
 
     def cast(v, frm, to):
+        if to.kind == "c" and frm.kind != "c":
+            part = np.dtype(f"f{to.itemsize // 2}")
+            v = cast(v, frm, part) if frm != part else v
+            vshape = _core.shape_of(v)
+            pairs = lax_shape.reshape(v, (*vshape[:-1], vshape[-1] // 2, 2))
+            return ew.complex(indexing.getitem(pairs, (Ellipsis, 0)), indexing.getitem(pairs, (Ellipsis, 1)))
+        if frm.kind == "c" and to.kind != "c":
+            part = np.dtype(f"f{frm.itemsize // 2}")
+            stacked = lax_shape.concatenate([lax_shape.expand_dims(ew.real(v), (-1,)),
+                                             lax_shape.expand_dims(ew.imag(v), (-1,))], -1)
+            vshape = _core.shape_of(v)
+            v = lax_shape.reshape(stacked, (*vshape[:-1], vshape[-1] * 2))
+            return cast(v, part, to) if to != part else v
         if frm == np.bool_ or to == np.bool_:
             # lax bitcasts exclude bool; bool and (u)int8 share their byte 0/1 values.
             return convert.convert_element_type(v, to)
