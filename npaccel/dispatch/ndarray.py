@@ -79,9 +79,9 @@ def _step_bitcast(src: np.dtype, dst: np.dtype, shape):
             return ew.complex(indexing.getitem(pairs, (Ellipsis, 0)), indexing.getitem(pairs, (Ellipsis, 1)))
         if frm.kind == "c" and to.kind != "c":
             part = np.dtype(f"f{frm.itemsize // 2}")
-            stacked = lax_shape.concatenate([lax_shape.expand_dims(ew.real(v), (-1,)),
-                                             lax_shape.expand_dims(ew.imag(v), (-1,))], -1)
             vshape = _core.shape_of(v)
+            stacked = lax_shape.concatenate([lax_shape.expand_dims(ew.real(v), (-1,)),
+                                             lax_shape.expand_dims(ew.imag(v), (-1,))], len(vshape))
             v = lax_shape.reshape(stacked, (*vshape[:-1], vshape[-1] * 2))
             return cast(v, part, to) if to != part else v
         if frm == np.bool_ or to == np.bool_:
