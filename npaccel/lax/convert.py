@@ -76,6 +76,9 @@ def _bitcast_abstract_eval(x, *, new_dtype):
     old = x.dtype
     if dtypes.is_bool(old) or dtypes.is_bool(new_dtype):
         raise TypeError("bitcast_convert_type does not support bool")
+    if dtypes.is_complex(old) != dtypes.is_complex(new_dtype):
+        raise TypeError(f"bitcast_convert_type cannot convert between real and complex types "
+                        f"({old} to {new_dtype}); use real/imag/complex")
     if old.itemsize == new_dtype.itemsize:
         shape = x.shape
     elif old.itemsize > new_dtype.itemsize:
