@@ -5,5 +5,20 @@ from npaccel.transforms import (Array, device_put, grad, hessian, jacfwd, jacrev
                                 linearize, make_jaxpr, value_and_grad, vjp, vmap)
 
 from npaccel.transforms.custom_derivatives import custom_jvp, custom_vjp
+from npaccel import dispatch, numpy, random  # noqa: E402  (the NumPy face: installs the protocols)
+from npaccel.dispatch import asndarray, config, ndarray
+
+
+def array(object, dtype=None, *, copy=True, ndmin=0) -> ndarray:
+    """A new npaccel.ndarray from any array-like (as numpy.array)."""
+    value = numpy.array(object, dtype=dtype, ndmin=ndmin)
+    return ndarray(value)
+
+
+def asarray(a, dtype=None) -> ndarray:
+    """`a` as an npaccel.ndarray, without a copy when it already is one of `dtype`."""
+    if isinstance(a, ndarray) and (dtype is None or a.dtype == dtype):
+        return a
+    return ndarray(numpy.asarray(a, dtype=dtype))
 
 __version__ = "0.1.0"

@@ -1,5 +1,10 @@
-"""Shared pytest configuration: the test tree imports its harness from tests/."""
-import os
+"""Shared pytest configuration.
+
+The test folders are packages (so that test modules in different folders may share a
+name); the op-table harness is importable as `harness` from every one of them.
+"""
 import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
+from tests import harness
+
+sys.modules.setdefault("harness", harness)

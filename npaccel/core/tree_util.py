@@ -49,14 +49,22 @@ def register_pytree_node_class(cls: type) -> type:
     return register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
 
 
-def flatten_fun_output(f: Callable, in_tree: PyTreeDef):
+def _holds_value(x) -> bool:
+    return hasattr(x, "__npaccel_value__")
+
+
+def flatten_fun_output(f: Callable, in_tree: PyTreeDef, unwrap_holders: bool = False):
     """Wrap `f(*tree) -> tree` as `flat_f(*leaves) -> leaves`; the output tree is stored
-    in `flat_f.out_tree()` after a call."""
+    in `flat_f.out_tree()` after a call. With `unwrap_holders`, objects holding one array
+    (npaccel.ndarray) count as plain leaves, so their structure matches a plain array's."""
     store: list[PyTreeDef] = []
 
     def flat_f(*leaves):
         args = tree_unflatten(in_tree, leaves)
         out = f(*args)
+        if unwrap_holders:
+            out = tree_map(lambda x: x.__npaccel_value__() if _holds_value(x) else x, out,
+                           is_leaf=_holds_value)
         out_leaves, out_tree = tree_flatten(out)
         store[:] = [out_tree]
         return out_leaves

@@ -40,8 +40,11 @@ def _implementation(prefix: str, name: str):
 
 
 def classify(prefix: str, name: str) -> str:
+    from npaccel.dispatch.inplace import FUNCTIONS as INPLACE
     if f"{prefix}.{name}" in UNSUPPORTED:
         return "unsupported"
+    if f"{prefix}.{name}" in INPLACE:
+        return "native"
     return "native" if callable(_implementation(prefix, name)) else "fallback"
 
 

@@ -95,12 +95,12 @@ def while_loop(cond_fun: Callable, body_fun: Callable, init_val):
     init_leaves, val_tree = tree_util.tree_flatten(init_val)
     in_tree = tree_util.tree_structure((init_val,))
     avals = [get_aval(x) for x in init_leaves]
-    cond_jaxpr, cond_consts, cond_tree = trace_pytree_fun(cond_fun, in_tree, avals)
+    cond_jaxpr, cond_consts, cond_tree = trace_pytree_fun(cond_fun, in_tree, avals, unwrap_holders=True)
     out_avals = cond_jaxpr.out_avals
     if len(out_avals) != 1 or out_avals[0].shape != () or out_avals[0].dtype != np.bool_:
         raise TypeError(f"cond_fun must return a boolean scalar, but got output type(s) "
                         f"({_avals_str(out_avals)})")
-    body_jaxpr, body_consts, body_tree = trace_pytree_fun(body_fun, in_tree, avals)
+    body_jaxpr, body_consts, body_tree = trace_pytree_fun(body_fun, in_tree, avals, unwrap_holders=True)
     if body_tree != val_tree:
         raise TypeError(f"body_fun output and input must have the same pytree structure, "
                         f"got {val_tree} and {body_tree}")
@@ -287,7 +287,7 @@ def _branch_jaxprs(funs, operands):
     """Trace each branch; every branch jaxpr takes (all branches' consts, operands)."""
     leaves, in_tree = tree_util.tree_flatten(tuple(operands))
     avals = [get_aval(x) for x in leaves]
-    traced = [trace_pytree_fun(f, in_tree, avals) for f in funs]
+    traced = [trace_pytree_fun(f, in_tree, avals, unwrap_holders=True) for f in funs]
     out_tree = traced[0][2]
     for i, (j, _, tree) in enumerate(traced[1:], 1):
         if tree != out_tree:
@@ -510,7 +510,8 @@ def scan(f: Callable, init, xs=None, length: int | None = None, reverse: bool = 
     carry_avals = [get_aval(x) for x in init_leaves]
     x_avals = [get_aval(x).update(shape=get_aval(x).shape[1:]) for x in xs_leaves]
     in_tree = tree_util.tree_structure((init, xs))
-    jaxpr, consts, out_tree = trace_pytree_fun(lambda c, x: f(c, x), in_tree, carry_avals + x_avals)
+    jaxpr, consts, out_tree = trace_pytree_fun(lambda c, x: f(c, x), in_tree, carry_avals + x_avals,
+                                               unwrap_holders=True)
     if out_tree.num_children != 2 if hasattr(out_tree, "num_children") else False:
         raise TypeError("scan body must return a pair (carry, y)")
     out_carry_tree, ys_tree = _split_out_tree(out_tree)
@@ -547,6 +548,8 @@ def _scan_lower(ctx, *args, jaxpr, num_consts, num_carry, length, reverse):
     ys_avals = ctx.avals_out[num_carry:]
     i64 = ShapedArray((), np.int64)
     zero_ys = [lowering.full_like_aval(0, a) for a in ys_avals]
+    if length == 0:
+        return [*init, *zero_ys]     # no iteration: the body (and its slices) never runs
     state_avals = [i64, *carry_avals, *ys_avals]
     op = hlo.WhileOp(_ir_types(state_avals), [_i64(0), *init, *zero_ys])
     cond_block = op.cond.blocks.append(*_ir_types(state_avals))

@@ -89,7 +89,7 @@ _to_bool = lambda dtype: np.dtype(bool)  # noqa: E731
 # name: (accepted dtypes, lowering, output dtype, StableHLO/CHLO op)
 _UNARY = {
     "neg": (NUM, _op(hlo.NegOp), _same, "stablehlo.negate"),
-    "sign": (NUM, _op(hlo.SignOp), _same, "stablehlo.sign"),
+    "sign": (NUM, lambda ctx, x: _sign_lower(ctx, x), _same, "stablehlo.sign"),
     "floor": (FLOAT, _op(hlo.FloorOp), _same, "stablehlo.floor"),
     "ceil": (FLOAT, _op(hlo.CeilOp), _same, "stablehlo.ceil"),
     "is_finite": (FLOAT, _op(hlo.IsFiniteOp), _to_bool, "stablehlo.is_finite"),
@@ -147,6 +147,13 @@ _BINARY = {
     "shift_right_arithmetic": (INT, _op(hlo.ShiftRightArithmeticOp), _same,
                                "stablehlo.shift_right_arithmetic"),
 }
+
+
+def _sign_lower(ctx, x):
+    # Note: stablehlo.sign rejects unsigned integers; their sign is min(x, 1).
+    if ctx.avals_in[0].dtype.kind == "u":
+        return hlo.MinOp(x, lowering.full_like_aval(1, ctx.avals_in[0])).result
+    return hlo.SignOp(x).result
 
 
 def _minmax_lower(ctx, x, y, op, direction):

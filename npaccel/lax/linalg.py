@@ -1,6 +1,7 @@
 """Linear-algebra primitives: cholesky (stablehlo.cholesky) and triangular_solve
 (stablehlo.triangular_solve), on batches of matrices (batch axes leading), as
-jax.lax.linalg.
+jax.lax.linalg. The decompositions computed by LAPACK (lu, qr, eigh, svd, eig, schur,
+tridiagonal_solve, ...) live in linalg_lapack and are re-exported at the end.
 """
 from __future__ import annotations
 
@@ -211,3 +212,10 @@ def triangular_solve(a, b, *, left_side: bool = False, lower: bool = False,
                                    lower=bool(lower), transpose_a=bool(transpose_a),
                                    conjugate_a=bool(conjugate_a),
                                    unit_diagonal=bool(unit_diagonal))
+
+
+# --- the LAPACK-backed primitives (their own module; public here, as in jax.lax.linalg) ----
+
+from npaccel.lax.linalg_lapack import (  # noqa: E402,F401  (after the helpers it imports)
+    EighImplementation, SvdAlgorithm, eig, eigh, geqp3, geqrf, householder_product, lu,
+    lu_pivots_to_permutation, qr, schur, svd, tridiagonal_solve)

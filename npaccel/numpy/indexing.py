@@ -294,3 +294,137 @@ def _broadcast_update(value, shape):
     except ValueError:
         raise ValueError(f"could not broadcast input array from shape {vshape} into "
                          f"shape {shape}") from None
+
+
+# --- indexing routines (NumPy's "Indexing routines" section) ---------------------------
+
+def ix_(*args):
+    """Open-mesh index arrays: args[k] reshaped to lie along axis k (booleans -> nonzero)."""
+    out = []
+    n = len(args)
+    for k, a in enumerate(args):
+        v = _core.asvalue(a)
+        if _core.shape_of(v) and len(_core.shape_of(v)) != 1:
+            raise ValueError("Cross index must be 1 dimensional")
+        if _core.dtype_of(v) == np.bool_:
+            v = np.nonzero(_concrete(v, "np.ix_ with a boolean array"))[0]
+        elif _core.dtype_of(v).kind not in "iu":
+            if _core.shape_of(v) == (0,):
+                v = np.zeros(0, np.intp)
+            else:
+                raise ValueError("arrays used as indices must be of integer (or boolean) type")
+        shape = [1] * n
+        shape[k] = _core.shape_of(v)[0] if _core.shape_of(v) else 1
+        out.append(lax_shape.reshape(_core.asvalue(v), tuple(shape)))
+    return tuple(out)
+
+
+def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
+    """Flat indices of the index tuples `multi_index` in an array of shape `dims`."""
+    dims = tuple(int(d) for d in dims)
+    if len(multi_index) != len(dims):
+        raise ValueError(f"parameter multi_index must be a sequence of length {len(dims)}")
+    modes = (mode,) * len(dims) if isinstance(mode, str) else tuple(mode)
+    strides = _strides(dims, order)
+    total = None
+    for idx, d, m, s in zip(multi_index, dims, modes, strides):
+        idx = _core.astype(_core.asvalue(idx), np.int64)
+        idx = _apply_mode(idx, d, m)
+        term = ew.mul(idx, lax_shape.full_like(idx, s))
+        total = term if total is None else ew.add(*_core.promote_and_broadcast(total, term))
+    return total
+
+
+def unravel_index(indices, shape, order="C"):
+    """The tuple of coordinate arrays of flat `indices` in an array of `shape`."""
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+    idx = _core.astype(_core.asvalue(indices), np.int64)
+    if not isinstance(idx, Tracer):
+        host = np.asarray(idx)
+        size = math.prod(shape)
+        if host.size and (host.min() < 0 or host.max() >= size):
+            raise ValueError(f"index {host[(host < 0) | (host >= size)].flat[0]} is out of "
+                             f"bounds for array with size {size}")
+    out = []
+    for s, d in zip(_strides(shape, order), shape):
+        q = ew.div(idx, lax_shape.full_like(idx, s))
+        out.append(ew.rem(q, lax_shape.full_like(q, d)) if d else q)
+    return tuple(out)
+
+
+def _strides(dims, order):
+    if order not in ("C", "F"):
+        raise ValueError("only 'C' or 'F' order is permitted")
+    seq = dims if order == "C" else dims[::-1]
+    strides = [math.prod(seq[k + 1:]) for k in range(len(seq))]
+    return strides if order == "C" else strides[::-1]
+
+
+def _apply_mode(idx, dim, mode):
+    if mode == "wrap":
+        r = ew.rem(idx, lax_shape.full_like(idx, dim))
+        return ew.select(ew.lt(r, lax_shape.full_like(r, 0)), ew.add(r, lax_shape.full_like(r, dim)), r)
+    if mode == "clip":
+        return ew.clamp(np.int64(0), idx, np.int64(dim - 1))
+    if mode != "raise":
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    if not isinstance(idx, Tracer):
+        host = np.asarray(idx)
+        if host.size and (host.min() < 0 or host.max() >= dim):
+            raise ValueError("invalid entry in coordinates array")
+    return idx
+
+
+def _triangle_indices(n, k, m, upper):
+    m = n if m is None else m
+    rows, cols = np.indices((n, m))
+    mask = (cols - rows >= k) if upper else (cols - rows <= k)
+    return tuple(_core.asvalue(a[mask].astype(np.int64)) for a in (rows, cols))
+
+
+def tril_indices(n, k=0, m=None):
+    """Indices of the lower triangle of an (n, m) array."""
+    return _triangle_indices(int(n), int(k), m, upper=False)
+
+
+def triu_indices(n, k=0, m=None):
+    """Indices of the upper triangle of an (n, m) array."""
+    return _triangle_indices(int(n), int(k), m, upper=True)
+
+
+def _square_2d(arr, name):
+    shape = _core.shape_of(_core.asvalue(arr))
+    if len(shape) != 2:
+        raise ValueError("input array must be 2-d")
+    return shape
+
+
+def tril_indices_from(arr, k=0):
+    n, m = _square_2d(arr, "tril_indices_from")
+    return tril_indices(n, k, m)
+
+
+def triu_indices_from(arr, k=0):
+    n, m = _square_2d(arr, "triu_indices_from")
+    return triu_indices(n, k, m)
+
+
+def diag_indices(n, ndim=2):
+    """Indices of the main diagonal of an n x ... x n array."""
+    idx = _core.asvalue(np.arange(int(n)))
+    return (idx,) * int(ndim)
+
+
+def diag_indices_from(arr):
+    shape = _core.shape_of(_core.asvalue(arr))
+    if len(shape) < 2:
+        raise ValueError("input array must be at least 2-d")
+    if len(set(shape)) != 1:
+        raise ValueError("All dimensions of input must be of equal length")
+    return diag_indices(shape[0], len(shape))
+
+
+def mask_indices(n, mask_func, k=0):
+    """Indices where mask_func(ones((n, n)), k) is nonzero (evaluated with NumPy)."""
+    m = np.asarray(mask_func(np.ones((n, n), int), k)) != 0
+    return tuple(_core.asvalue(a.astype(np.int64)) for a in np.nonzero(m))

@@ -31,7 +31,8 @@ def ir_constant(value, dtype=None) -> ir.Value:
     element = _runtime.ir_element_type(value.dtype)
     flat = np.ascontiguousarray(value)
     if value.dtype == np.bool_:
-        attr = ir.DenseElementsAttr.get(np.packbits(flat, bitorder="little"), type=element,
+        # Unpacked NumPy booleans: the packed-bits form fails for 8 or more elements.
+        attr = ir.DenseElementsAttr.get(np.ascontiguousarray(value.reshape(-1)), type=element,
                                         shape=value.shape)
     elif value.dtype == dtypes.bfloat16:
         attr = ir.DenseElementsAttr.get(flat.view(np.uint16), type=element, shape=value.shape)

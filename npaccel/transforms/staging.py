@@ -119,9 +119,9 @@ def trace_to_subjaxpr(fun: Callable, in_avals) -> Jaxpr:
     return Jaxpr([], jaxpr.invars, eqns, [sub(x) for x in jaxpr.outvars])
 
 
-def trace_pytree_fun(fun: Callable, in_tree, in_avals):
+def trace_pytree_fun(fun: Callable, in_tree, in_avals, unwrap_holders: bool = False):
     """Stage a pytree function; returns (jaxpr with no constvars, consts, out_tree)."""
-    flat_fun = tree_util.flatten_fun_output(fun, in_tree)
+    flat_fun = tree_util.flatten_fun_output(fun, in_tree, unwrap_holders)
     jaxpr, consts = trace_to_closed_jaxpr(flat_fun, in_avals)
     return jaxpr, consts, flat_fun.out_tree()
 

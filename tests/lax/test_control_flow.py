@@ -267,3 +267,11 @@ def test_lowering_is_one_structured_op():
     assert lowered_ops(lambda x: _double_until(10.0)(x), 1.0)[0] == "stablehlo.while"
     assert lowered_ops(lambda x: _branchy(x, 1.0), 1.0).count("stablehlo.case") == 1
     assert lowered_ops(lambda xs: _rnn(W, xs, X3), XS)[0] == "stablehlo.while"
+
+
+def test_scan_of_length_zero():
+    c, ys = lax.scan(lambda c, x: (lax.add(c, x), lax.mul(x, 2.0)), np.zeros(3), XS[:0])
+    close(c, np.zeros(3))
+    assert np.asarray(ys).shape == (0, 3)
+    c, _ = na.jit(lambda xs: lax.scan(lambda c, x: (lax.add(c, x), None), 1.0, xs))(np.zeros(0))
+    close(c, 1.0)

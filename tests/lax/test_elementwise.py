@@ -83,6 +83,7 @@ def _complex_unit(rng, shape, dtype):
 RECORDS = [
     _unary("neg", np.negative, NUMERIC, hlo="stablehlo.negate"),
     _unary("sign", np.sign, SIGNED + INEXACT, hlo="stablehlo.sign", grad=False),
+    OpRecord("sign_unsigned", lax.sign, np.sign, UNARY_SHAPES, UNSIGNED, grad=False),
     _unary("floor", np.floor, REAL_FLOATS, hlo="stablehlo.floor", grad=False),
     _unary("ceil", np.ceil, REAL_FLOATS, hlo="stablehlo.ceil", grad=False),
     _unary("is_finite", np.isfinite, REAL_FLOATS, rng=_with_specials, hlo="stablehlo.is_finite",

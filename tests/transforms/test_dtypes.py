@@ -71,3 +71,10 @@ def test_grad_of_scalar_function_in_each_float_dtype(dtype):
     assert g.dtype == np.dtype(dtype)
     ref = np.tanh(0.5) + 0.5 * (1 - np.tanh(0.5) ** 2)
     np.testing.assert_allclose(float(g), ref, rtol=default_tol(dtype) * 10)
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (8,), (9,), (3, 4), (2, 3, 5)])
+def test_boolean_constants_of_any_size_lower(shape):
+    mask = np.arange(int(np.prod(shape))).reshape(shape) % 3 == 0
+    out = na.jit(lambda x: lax.bitwise_and(x, mask))(np.ones(shape, bool))
+    np.testing.assert_array_equal(out, mask)
