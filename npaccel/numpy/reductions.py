@@ -466,7 +466,10 @@ def _var_kernel(a, mask, centre, *, axes, dtype, ddof, nan, root, keep_shape):
         centre = astype(_divide_unsafe(_sum_in(a, axes, _compute_dtype(centre_dtype), mask),
                                        count), centre_dtype)
         centre = lax_shape.reshape(centre, _kept_shape(shape, axes, True))
-    sq = _squared_abs(_sub(a, centre))
+    dev = _sub(a, centre)
+    if nan:  # nanvar subtracts in place, keeping a's dtype
+        dev = astype(dev, in_dtype)
+    sq = _squared_abs(dev)
     if nan:
         sq = _where(mask, sq, 0)
     out_dtype = dtype_of(sq) if dtype is None else dtype

