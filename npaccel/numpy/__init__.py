@@ -14,11 +14,13 @@ _TOPICS = ("ufuncs", "creation", "manipulation", "mathematical", "reductions", "
 
 
 def _numpy_names(module) -> dict:
-    """The names of NumPy's namespace that a topic module defines itself (helpers and
-    imports stay private to the module)."""
-    return {n: v for n, v in vars(module).items() if not n.startswith("_") and hasattr(_np, n)
-            and (str(getattr(v, "__module__", "")).startswith("npaccel.")
-                 or type(v).__name__ == "ufunc")}
+    """The names of NumPy's namespace that a topic module provides: its `__all__`, or else
+    what it defines itself (never what it merely imports, such as lax's `sort`)."""
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [n for n, v in vars(module).items()
+                 if getattr(v, "__module__", None) == module.__name__ or type(v).__name__ == "ufunc"]
+    return {n: getattr(module, n) for n in names if not n.startswith("_") and hasattr(_np, n)}
 
 
 # The first topic to define a name owns it (each NumPy function lives in one place).

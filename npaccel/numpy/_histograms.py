@@ -2,7 +2,7 @@
 npaccel.numpy.reductions (their home in the package's layout).
 
 Equal-width bins follow NumPy's own algorithm exactly (the bin from the affine map of the
-value, corrected by one against the linspace edges), so values on an edge land where
+value, corrected by one against the linspace edges), so values on an edge land where as _where
 NumPy puts them; explicit edges use a binary search. Counts are scatter-adds. The number
 of bins a string estimator picks ('auto', 'fd', ...) and bincount's length depend on
 values: they are read from the device, so under jit/vmap they raise ConcretizationError
@@ -17,14 +17,24 @@ import operator
 import numpy as np
 
 from npaccel.core import dtypes
+from npaccel.core.trace import ConcretizationError
 from npaccel.lax import elementwise as ew
 from npaccel.lax import reduction as lax_red
 from npaccel.lax import shape as lax_shape
 from npaccel.lax import slicing
-from npaccel.numpy._core import PYTHON_SCALARS, asvalue, astype, dtype_of, result_type, shape_of
+# NumPy-named helpers are imported under private names, so that npaccel.numpy exports only
+# this module's own functions under NumPy's names.
+from npaccel.numpy._core import PYTHON_SCALARS, asvalue, dtype_of, shape_of
+from npaccel.numpy._core import astype as _astype
+from npaccel.numpy._core import result_type as _result_type
 from npaccel.numpy._reducing import (F64, INDEX, add, binary, comparison_dtype, concrete_int,
-                                     count_true, difference, div, full, host, iota, kernel,
-                                     operand, ravel, rounded, search_sorted, sub, take, where)
+                                     count_true, difference, div, host, iota, kernel, operand,
+                                     rounded, search_sorted, sort_with, sub)
+from npaccel.numpy._reducing import full as _full
+from npaccel.numpy._reducing import ravel as _ravel
+from npaccel.numpy._reducing import sum_dtype as _sum_dtype
+from npaccel.numpy._reducing import take as _take
+from npaccel.numpy._reducing import where as _where
 from npaccel.transforms.jit import jit
 
 __all__ = ["histogram", "histogram2d", "histogramdd", "histogram_bin_edges", "bincount",
@@ -41,12 +51,12 @@ def _stats():
 def _scatter_add(length, idx, updates):
     """zeros(length) with updates added at idx (entries out of range dropped)."""
     dn = slicing.ScatterDimensionNumbers((), (0,), (0,))
-    return slicing.scatter_add(full((length,), 0, dtype_of(updates)),
+    return slicing.scatter_add(_full((length,), 0, dtype_of(updates)),
                                lax_shape.expand_dims(idx, (1,)), updates, dn, mode="drop")
 
 
 def _clip_index(idx, upper):
-    return ew.max(ew.min(idx, full(shape_of(idx), upper, INDEX)), full(shape_of(idx), 0, INDEX))
+    return ew.max(ew.min(idx, _full(shape_of(idx), upper, INDEX)), _full(shape_of(idx), 0, INDEX))
 
 
 # --- bin edges ---------------------------------------------------------------------------
@@ -79,13 +89,13 @@ def _outer_edges(a, range_):
     # Under jit the widening is a select.
     same = binary(ew.eq, first, last)
     widen = lambda e, d: ew.select(same, binary(ew.add, e, d),  # noqa: E731
-                                   astype(e, result_type(e, 0.5)))
+                                   _astype(e, _result_type(e, 0.5)))
     return widen(first, -0.5), widen(last, 0.5)
 
 
 def _linspace_dtype(first, last):
     """The dtype np.linspace(first, last) computes in (inexact; Python scalars weak)."""
-    dtype = result_type(first, last)
+    dtype = _result_type(first, last)
     return dtype if dtypes.is_inexact(dtype) else F64
 
 
@@ -95,17 +105,17 @@ def _edge(i, k, start, stop):
     half arithmetic), the last edge exactly `stop`."""
     dtype = dtype_of(start)
     wide = np.dtype(np.float32) if dtype.itemsize < 4 else dtype
-    r = lambda v: astype(astype(v, dtype), wide)  # noqa: E731  (round to dtype)
-    s0, s1 = (lax_shape.broadcast_in_dim(astype(e, wide), shape_of(i), ()) for e in (start, stop))
+    r = lambda v: _astype(_astype(v, dtype), wide)  # noqa: E731  (round to dtype)
+    s0, s1 = (lax_shape.broadcast_in_dim(_astype(e, wide), shape_of(i), ()) for e in (start, stop))
     kk = lax_shape.broadcast_in_dim(k, shape_of(i), ())
-    step = r(ew.div(r(ew.sub(s1, s0)), astype(kk, wide)))
-    y = r(ew.add(r(rounded(ew.mul(astype(i, wide), step))), s0))
-    return astype(ew.select(ew.eq(i, kk), s1, y), dtype)
+    step = r(ew.div(r(ew.sub(s1, s0)), _astype(kk, wide)))
+    y = r(ew.add(r(rounded(ew.mul(_astype(i, wide), step))), s0))
+    return _astype(ew.select(ew.eq(i, kk), s1, y), dtype)
 
 
 @kernel("num", "dtype")
 def _linspace_kernel(start, stop, *, num, dtype):
-    return astype(_edge(iota(num + 1), np.asarray(num, INDEX), start, stop), dtype)
+    return _astype(_edge(iota(num + 1), np.asarray(num, INDEX), start, stop), dtype)
 
 
 def _equal_bins(first, last, a, num):
@@ -113,14 +123,14 @@ def _equal_bins(first, last, a, num):
     equal-bin count: the range in the comparison dtype and in the linspace dtype."""
     compute, bin_dtype = _linspace_dtype(first, last), _bin_dtype(first, last, a)
     cmp = comparison_dtype(a, first, last)
-    start, stop = astype(first, compute), astype(last, compute)
+    start, stop = _astype(first, compute), _astype(last, compute)
     edges = _linspace_kernel(start, stop, num=num, dtype=bin_dtype)
-    return edges, (astype(first, cmp), astype(last, cmp), start, stop)
+    return edges, (_astype(first, cmp), _astype(last, cmp), start, stop)
 
 
 def _bin_dtype(first, last, a):
-    dtype = result_type(first, last, a)
-    return dtype if dtypes.is_inexact(dtype) else result_type(dtype, 0.0)
+    dtype = _result_type(first, last, a)
+    return dtype if dtypes.is_inexact(dtype) else _result_type(dtype, 0.0)
 
 
 def _bin_selectors():
@@ -130,14 +140,19 @@ def _bin_selectors():
     def value(x):
         return host(x).item()
 
+    def ptp_(x):
+        # NumPy's _ptp: max - min without wrapping (unsigned for signed integers).
+        hi, lo = host(r.max(x)), host(r.min(x))
+        return int(hi) - int(lo) if dtype_of(x).kind in "iu" else (hi - lo).item()
+
     def sqrt_(x, n, range_):
-        return value(r.ptp(x)) / np.sqrt(n)
+        return ptp_(x) / np.sqrt(n)
 
     def sturges(x, n, range_):
-        return value(r.ptp(x)) / (np.log2(n) + 1.0)
+        return ptp_(x) / (np.log2(n) + 1.0)
 
     def rice(x, n, range_):
-        return value(r.ptp(x)) / (2.0 * n ** (1.0 / 3))
+        return ptp_(x) / (2.0 * n ** (1.0 / 3))
 
     def scott(x, n, range_):
         return (24.0 * np.pi ** 0.5 / n) ** (1.0 / 3.0) * value(r.std(x))
@@ -152,7 +167,7 @@ def _bin_selectors():
             sigma = value(r.std(x))
             if sigma > 0.0:
                 g1 = value(r.mean(ew.integer_pow(div(sub(x, r.mean(x)), sigma), 3)))
-                return value(r.ptp(x)) / (1.0 + np.log2(n) + np.log2(1.0 + abs(g1) / sg1))
+                return ptp_(x) / (1.0 + np.log2(n) + np.log2(1.0 + abs(g1) / sg1))
         return 0.0
 
     def auto(x, n, range_):
@@ -160,7 +175,7 @@ def _bin_selectors():
                             sturges(x, n, range_))
 
     def stone(x, n, range_):
-        width = value(r.ptp(x))
+        width = ptp_(x)
         if n <= 1 or width == 0:
             return 0
         upper = builtins.max(100, int(np.sqrt(n)))
@@ -186,8 +201,10 @@ def _estimated_bins(a, name, range_, weights):
     if weights is not None:
         raise TypeError("Automated estimation of the number of bins is not supported for "
                         "weighted data")
-    concrete_int(count_true(ew.eq(a, a)), f"histogram(bins={name!r})",
-                 "pass the number of bins")
+    if host(a) is None:
+        raise ConcretizationError(
+            f"histogram(bins={name!r}): the number of bins depends on the values of the data, "
+            "which are not known inside jit/vmap; pass the number of bins or the bin edges")
     first, last = _outer_edges(a, range_)
     x = a
     if range_ is not None:
@@ -230,18 +247,14 @@ def _bin_edges(a, bins, range_, weights):
 
 # --- counting ------------------------------------------------------------------------------
 
-def _counted(keep, weights, dtype):
-    """The amount each entry adds: 1 (int64) or its weight, 0 where not kept."""
+def _counted(keep, weights):
+    """What each entry adds: 1 (int64) or its weight (summed in int64, float64 or complex128
+    as np.bincount does), 0 where not kept."""
     if weights is None:
-        return astype(keep, INDEX)
-    return where(keep, astype(weights, dtype), 0)
-
-
-def _hist_dtype(weights):
-    if weights is None:
-        return INDEX
-    # Boolean weights add up as integers, then say whether a bin got any (as NumPy's +=).
-    return INDEX if dtype_of(weights) == np.bool_ else dtype_of(weights)
+        return _astype(keep, INDEX)
+    kind = dtype_of(weights).kind
+    wide = np.complex128 if kind == "c" else (np.int64 if kind in "biu" else F64)
+    return _where(keep, _astype(weights, wide), 0)
 
 
 @kernel("length", "bin_dtype")
@@ -252,53 +265,64 @@ def _uniform_kernel(a, weights, lo, hi, start, stop, k, *, length, bin_dtype):
     on/above the linspace edges. Scattered into `length` slots."""
     shape = shape_of(a)
     spread = lambda v: lax_shape.broadcast_in_dim(v, shape, ())  # noqa: E731
-    cmp = astype(a, dtype_of(lo))
+    cmp = _astype(a, dtype_of(lo))
     keep = ew.bitwise_and(ew.ge(cmp, spread(lo)), ew.le(cmp, spread(hi)))
-    x = astype(a, bin_dtype)
-    x64, lo64, hi64 = astype(x, F64), spread(astype(lo, F64)), spread(astype(hi, F64))
-    f = ew.mul(ew.div(ew.sub(x64, lo64), ew.sub(hi64, lo64)), spread(astype(k, F64)))
-    idx = astype(ew.select(keep, f, full(shape, 0.0, F64)), INDEX)
-    last_bin = ew.sub(spread(k), full(shape, 1, INDEX))
+    x = _astype(a, bin_dtype)
+    x64, lo64, hi64 = _astype(x, F64), spread(_astype(lo, F64)), spread(_astype(hi, F64))
+    f = ew.mul(ew.div(ew.sub(x64, lo64), ew.sub(hi64, lo64)), spread(_astype(k, F64)))
+    idx = _astype(ew.select(keep, f, _full(shape, 0.0, F64)), INDEX)
+    last_bin = ew.sub(spread(k), _full(shape, 1, INDEX))
     idx = ew.min(idx, last_bin)
-    edge = lambda i: astype(_edge(i, k, start, stop), bin_dtype)  # noqa: E731
-    one = full(shape, 1, INDEX)
+    edge = lambda i: _astype(_edge(i, k, start, stop), bin_dtype)  # noqa: E731
+    one = _full(shape, 1, INDEX)
     idx = ew.select(ew.lt(x, edge(idx)), ew.sub(idx, one), idx)
     up = ew.bitwise_and(ew.ge(x, edge(ew.add(idx, one))), ew.ne(idx, last_bin))
     idx = _clip_index(ew.select(up, ew.add(idx, one), idx), length - 1)
-    return _scatter_add(length, idx, _counted(keep, weights, _hist_dtype(weights)))
+    hist = _scatter_add(length, idx, _counted(keep, weights))
+    if weights is not None and dtype_of(weights) == np.bool_:
+        return ew.ne(hist, _full(shape_of(hist), 0, INDEX))  # NumPy's bool += : any weight
+    return hist if weights is None else _astype(hist, dtype_of(weights))
 
 
 @kernel()
 def _edges_kernel(a, weights, edges):
-    """Counts (or summed weights) of `a` between explicit edges: edges[i] <= x <
-    edges[i + 1], the last bin closed (a binary search)."""
-    nb = shape_of(edges)[0] - 1
-    dtype = result_type(dtype_of(a), dtype_of(edges))
-    x, edges = astype(a, dtype), astype(edges, dtype)
-    ends = [lax_shape.broadcast_in_dim(take(edges, np.asarray(i), 0), shape_of(x), ())
-            for i in (0, nb)]
-    keep = ew.bitwise_and(ew.ge(x, ends[0]), ew.le(x, ends[1]))
-    idx = _clip_index(ew.sub(search_sorted(edges, x, "right"), full(shape_of(x), 1, INDEX)),
-                      nb - 1)
-    return _scatter_add(nb, idx, _counted(keep, weights, _hist_dtype(weights)))
+    """Counts (or summed weights) between explicit edges by NumPy's cumulative method: the
+    data sorted (weights riding along), the running count (or running weight, in the
+    weights' dtype) read where each edge would go (the last edge inclusive), differenced."""
+    dtype = _result_type(dtype_of(a), dtype_of(edges))
+    x, e = _astype(a, dtype), _astype(edges, dtype)
+    nb = shape_of(e)[0] - 1
+    if weights is None:
+        s, cumulative = sort_with([x], [], 0)[0][0], None
+    else:
+        (s,), (w,) = sort_with([x], [weights], 0)
+        running = lax_red.cumsum(_astype(w, _sum_dtype(dtype_of(w))), 0)
+        cumulative = lax_shape.concatenate([_full((1,), 0, dtype_of(running)), running], 0)
+    inner = slicing.slice_in_dim(e, 0, nb)
+    at = lax_shape.concatenate([search_sorted(s, inner, "left"),
+                                search_sorted(s, slicing.slice_in_dim(e, nb, nb + 1), "right")], 0)
+    if cumulative is not None:
+        at = _astype(_take(cumulative, at, 0), dtype_of(weights))
+    return difference(at, 0)
 
 
 @kernel()
 def _density_kernel(hist, edges):
-    widths = astype(difference(edges, 0), F64)
-    return div(div(hist, widths), lax_red.reduce_sum(hist, (0,)))
+    widths = _astype(difference(edges, 0), F64)
+    total = lax_red.reduce_sum(_astype(hist, _sum_dtype(dtype_of(hist))), (0,))
+    return div(div(hist, widths), total)
 
 
 def _histogram_input(a, weights):
     a = asvalue(a)
     if dtype_of(a) == np.bool_:
-        a = astype(a, np.uint8)  # as NumPy (which warns), so that the data can be subtracted
+        a = _astype(a, np.uint8)  # as NumPy (which warns), so that the data can be subtracted
     if weights is not None:
         weights = asvalue(weights)
         if shape_of(weights) != shape_of(a):
             raise ValueError("weights should have the same shape as a.")
-        weights = ravel(weights)
-    return ravel(a), weights
+        weights = _ravel(weights)
+    return _ravel(a), weights
 
 
 def histogram_bin_edges(a, bins=10, range=None, weights=None):
@@ -313,12 +337,14 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     edges, uniform = _bin_edges(a, bins, range, weights)
     nb = shape_of(edges)[0] - 1
     if uniform is None:
+        if weights is not None and dtype_of(weights) == np.bool_:
+            # As NumPy: its running weights are int64 and cannot be added into booleans.
+            raise TypeError("Cannot cast ufunc 'add' output from dtype('int64') to "
+                            "dtype('bool') with casting rule 'same_kind'")
         hist = _edges_kernel(a, weights, edges)
     else:
         hist = _uniform_kernel(a, weights, *uniform, np.asarray(nb, INDEX), length=nb,
                                bin_dtype=dtype_of(edges))
-    if weights is not None and dtype_of(weights) == np.bool_:
-        hist = ew.ne(hist, full(shape_of(hist), 0, INDEX))
     return (_density_kernel(hist, edges) if density else hist), edges
 
 
@@ -328,17 +354,17 @@ def _histogramdd_kernel(sample, weights, edges, *, sizes):
     the last edge goes into the last bin), outliers in extra bins at both ends, one flat
     scatter over the padded grid, then the outliers cut off."""
     n, d = shape_of(sample)
-    flat = full((n,), 0, INDEX)
+    flat = _full((n,), 0, INDEX)
     for i, e in enumerate(edges):
         col = lax_shape.squeeze(slicing.slice_in_dim(sample, i, i + 1, axis=1), (1,))
-        dtype = result_type(dtype_of(col), dtype_of(e))
-        col, e = astype(col, dtype), astype(e, dtype)
+        dtype = _result_type(dtype_of(col), dtype_of(e))
+        col, e = _astype(col, dtype), _astype(e, dtype)
         idx = search_sorted(e, col, "right")
-        last = take(e, np.asarray(shape_of(e)[0] - 1), 0)
+        last = _take(e, np.asarray(shape_of(e)[0] - 1), 0)
         on_edge = ew.eq(col, lax_shape.broadcast_in_dim(last, (n,), ()))
-        idx = ew.select(on_edge, ew.sub(idx, full((n,), 1, INDEX)), idx)
-        flat = ew.add(ew.mul(flat, full((n,), sizes[i], INDEX)), idx)
-    updates = full((n,), 1.0, F64) if weights is None else astype(weights, F64)
+        idx = ew.select(on_edge, ew.sub(idx, _full((n,), 1, INDEX)), idx)
+        flat = ew.add(ew.mul(flat, _full((n,), sizes[i], INDEX)), idx)
+    updates = _full((n,), 1.0, F64) if weights is None else _astype(weights, F64)
     hist = lax_shape.reshape(_scatter_add(math.prod(sizes), flat, updates), sizes)
     return slicing.slice(hist, (1,) * d, tuple(s - 1 for s in sizes))
 
@@ -380,7 +406,7 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):
             except TypeError:
                 raise TypeError(f"`bins[{i}]` must be an integer, when a scalar") from None
             compute = _linspace_dtype(lo, hi)
-            edges.append(_linspace_kernel(astype(lo, compute), astype(hi, compute), num=num,
+            edges.append(_linspace_kernel(_astype(lo, compute), _astype(hi, compute), num=num,
                                           dtype=compute))
         elif np.ndim(bins[i]) == 1:
             e = asvalue(bins[i])
@@ -403,7 +429,7 @@ def _density_dd_kernel(hist, edges):
     for i, e in enumerate(edges):
         shape = [1] * d
         shape[i] = shape_of(e)[0] - 1
-        hist = div(hist, lax_shape.reshape(astype(difference(e, 0), F64), tuple(shape)))
+        hist = div(hist, lax_shape.reshape(_astype(difference(e, 0), F64), tuple(shape)))
     return div(hist, total)
 
 
@@ -423,18 +449,18 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
 
 @kernel("length")
 def _bincount_kernel(x, weights, *, length):
-    idx = astype(x, INDEX)
+    idx = _astype(x, INDEX)
     # Negative values (possible only with length=) are dropped, like values >= length.
-    idx = ew.select(ew.lt(idx, full(shape_of(idx), 0, INDEX)),
-                    full(shape_of(idx), length, INDEX), idx)
-    updates = full(shape_of(idx), 1, INDEX) if weights is None else astype(weights, F64)
+    idx = ew.select(ew.lt(idx, _full(shape_of(idx), 0, INDEX)),
+                    _full(shape_of(idx), length, INDEX), idx)
+    updates = _full(shape_of(idx), 1, INDEX) if weights is None else _astype(weights, F64)
     return _scatter_add(length, idx, updates)
 
 
 @jit
 def _bincount_bounds(x):
-    idx = astype(x, INDEX)
-    return (count_true(ew.lt(idx, full(shape_of(idx), 0, INDEX))),
+    idx = _astype(x, INDEX)
+    return (count_true(ew.lt(idx, _full(shape_of(idx), 0, INDEX))),
             lax_red.reduce_max(idx, (0,)))
 
 
@@ -465,7 +491,7 @@ def bincount(x, /, weights=None, minlength=0, *, length=None):
             raise ValueError("The weights and list don't have the same length.")
     n = shape_of(x)[0]
     if n == 0:  # as NumPy: int64 zeros for empty input, weights or not
-        return full((minlength if length is None else operator.index(length),), 0, INDEX)
+        return _full((minlength if length is None else operator.index(length),), 0, INDEX)
     if length is None:
         negative, top = _bincount_bounds(x)
         if concrete_int(negative, "bincount", "pass length="):
@@ -478,10 +504,10 @@ def bincount(x, /, weights=None, minlength=0, *, length=None):
 def _digitize_kernel(x, bins, *, side, direction):
     n = shape_of(bins)[0]
     up = search_sorted(bins, x, side)
-    down = ew.sub(full(shape_of(x), n, INDEX), search_sorted(lax_shape.rev(bins, (0,)), x, side))
+    down = ew.sub(_full(shape_of(x), n, INDEX), search_sorted(lax_shape.rev(bins, (0,)), x, side))
     if direction != "either" or n == 0:
         return down if direction == "down" else up
-    rising = ew.ge(take(bins, np.asarray(n - 1), 0), take(bins, np.asarray(0), 0))
+    rising = ew.ge(_take(bins, np.asarray(n - 1), 0), _take(bins, np.asarray(0), 0))
     return ew.select(lax_shape.broadcast_in_dim(rising, shape_of(up), ()), up, down)
 
 
@@ -506,6 +532,6 @@ def digitize(x, bins, right=False):
             raise ValueError("bins must be monotonically increasing or decreasing")
     # Note: under jit/vmap the direction comes from the end points (as jax.numpy), and
     # non-monotonic bins go undetected.
-    dtype = result_type(dtype_of(x), dtype_of(bins))
-    return _digitize_kernel(astype(x, dtype), astype(bins, dtype),
+    dtype = _result_type(dtype_of(x), dtype_of(bins))
+    return _digitize_kernel(_astype(x, dtype), _astype(bins, dtype),
                             side="left" if right else "right", direction=direction)

@@ -99,14 +99,24 @@ def div(x, y, dtype=None):
 
 
 def rounded(x):
-    """x, as a value of its own (rounded to its dtype).
+    """x, as a value of its own (rounded to its dtype); x must not be +inf.
 
     # Note: XLA's CPU compiler contracts a multiply that feeds an add into one fused
     # multiply-add, rounding once where NumPy rounds twice. Where NumPy's results hinge on
     # that rounding (ties in quantile positions, histogram edges), the product goes through
-    # this select (x where x == x, else NaN: the identity), which the contraction cannot
-    # look through."""
-    return ew.select(ew.ne(x, x), full(shape_of(x), np.nan, dtype_of(x)), x)
+    # this select (x where x < inf, else NaN), which the contraction cannot look through
+    # and the compilers cannot fold away (unlike an exact identity such as x where x == x)."""
+    inf = full(shape_of(x), np.inf, dtype_of(x))
+    return ew.select(ew.lt(x, inf), x, full(shape_of(x), np.nan, dtype_of(x)))
+
+
+def sum_dtype(dtype) -> np.dtype:
+    """The dtype NumPy sums and multiplies `dtype` in (np.sum, np.cumsum): booleans and
+    small integers widen to int64 / uint64."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "biu" and dtype.itemsize < 8:
+        return np.dtype(np.uint64 if dtype.kind == "u" else np.int64)
+    return dtype
 
 
 def comparison_dtype(*args):
@@ -229,8 +239,9 @@ def _compact_kernel(mask, values, *, k, padded):
         order = (slicing.slice_in_dim(order, 0, k) if k <= n else
                  lax_shape.pad(order, np.zeros((), INDEX), [(0, k - n, 0)]))
         outs = [take(v, order, 0) for v in values]
-    valid = ew.lt(iota(k), lax_shape.broadcast_in_dim(count_true(mask), (k,), ())) if padded else None
-    return outs, valid
+    if not padded:
+        return outs, None
+    return outs, ew.lt(iota(k), lax_shape.broadcast_in_dim(count_true(mask), (k,), ()))
 
 
 def compact(mask, values, size, fname: str):

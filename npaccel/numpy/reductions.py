@@ -25,6 +25,7 @@ from functools import partial
 import numpy as np
 
 from npaccel.core import dtypes
+from npaccel.core.trace import Tracer
 from npaccel.lax import elementwise as ew
 from npaccel.lax import reduction as lax_red
 from npaccel.lax import shape as lax_shape
@@ -32,11 +33,19 @@ from npaccel.lax import slicing
 from npaccel.lax.contraction import dot_general
 from npaccel.lax.convolution import conv_general_dilated
 from npaccel.lax.sorting import sort as lax_sort
-from npaccel.numpy._core import (PYTHON_SCALARS, asvalue, astype, broadcast_to, dtype_of,
-                                 normalize_axis, normalize_axes, result_type, shape_of)
+# NumPy-named helpers are imported under private names, so that npaccel.numpy exports only
+# this module's own functions under NumPy's names.
+from npaccel.numpy._core import PYTHON_SCALARS, asvalue, dtype_of, normalize_axis, normalize_axes
+from npaccel.numpy._core import astype as _astype
+from npaccel.numpy._core import broadcast_to as _broadcast_to
+from npaccel.numpy._core import result_type as _result_type
+from npaccel.numpy._core import shape_of
 from npaccel.numpy._reducing import F64 as _F64
-from npaccel.numpy._reducing import (INDEX, count_true, index_arg, iota, isnan, operand, ravel,
-                                     rounded, sort_with, take_along_axis, truthy)
+from npaccel.numpy._reducing import (INDEX, count_true, index_arg, iota, operand, rounded,
+                                     sort_with, truthy)
+from npaccel.numpy._reducing import isnan as _isnan
+from npaccel.numpy._reducing import ravel as _ravel
+from npaccel.numpy._reducing import take_along_axis as _take_along_axis
 from npaccel.numpy._reducing import add as _add
 from npaccel.numpy._reducing import binary as _binary
 from npaccel.numpy._reducing import check_subtract as _check_subtract
@@ -47,6 +56,7 @@ from npaccel.numpy._reducing import host as _host
 from npaccel.numpy._reducing import kernel as _kernel
 from npaccel.numpy._reducing import mul as _mul
 from npaccel.numpy._reducing import sub as _sub
+from npaccel.numpy._reducing import sum_dtype as _sum_dtype
 from npaccel.numpy._reducing import where as _where
 from npaccel.transforms.jit import jit
 
@@ -101,7 +111,7 @@ def _mask(where, shape):
     if dtype_of(where) != np.bool_:
         raise TypeError(f"Cannot cast array data from dtype('{dtype_of(where)}') to "
                         f"dtype('bool') according to the rule 'safe'")
-    return broadcast_to(where, shape)
+    return _broadcast_to(where, shape)
 
 
 def _nan_value(dtype):
@@ -118,16 +128,6 @@ def _extreme(dtype, lowest: bool):
         return int(info.min if lowest else info.max)
     inf = -np.inf if lowest else np.inf
     return complex(inf, inf) if dtypes.is_complex(dtype) else inf
-
-
-def _sum_dtype(dtype) -> np.dtype:
-    """The dtype NumPy sums and multiplies `dtype` in: booleans and small integers widen."""
-    dtype = np.dtype(dtype)
-    if dtype == np.bool_ or (dtype.kind == "i" and dtype.itemsize < 8):
-        return np.dtype(np.int64)
-    if dtype.kind == "u" and dtype.itemsize < 8:
-        return np.dtype(np.uint64)
-    return dtype
 
 
 def _compute_dtype(dtype) -> np.dtype:
@@ -182,8 +182,8 @@ def _propagate_complex_nan(x, axes, r):
     """r, or the first entry (C order) with a NaN part where there is one: np.maximum and
     np.minimum propagate NaN, which XLA's complex max/min do not."""
     y, kept = _to_last(x, axes)
-    nan, k = isnan(y), len(kept)
-    first = take_along_axis(y, lax_shape.expand_dims(_first_true(nan, k), (k,)), k)
+    nan, k = _isnan(y), len(kept)
+    first = _take_along_axis(y, lax_shape.expand_dims(_first_true(nan, k), (k,)), k)
     return ew.select(lax_red.reduce_or(nan, (k,)), lax_shape.reshape(first, kept), r)
 
 
@@ -199,7 +199,7 @@ def _reduce_value(name, x, axes, mask=None, initial=None):
     if name in ("max", "min") and dtypes.is_complex(dtype_of(x)) and axes:
         r = _propagate_complex_nan(x, axes, r)
     if initial is not None:
-        r = combine(r, broadcast_to(astype(initial, dtype_of(r)), shape_of(r)))
+        r = combine(r, _broadcast_to(_astype(initial, dtype_of(r)), shape_of(r)))
     return r
 
 
@@ -207,8 +207,8 @@ def _reduce_value(name, x, axes, mask=None, initial=None):
 def _reduce_kernel(x, mask, initial, *, name, axes, out_dtype, keep_shape):
     if name in ("all", "any"):
         x = truthy(x)
-    r = _reduce_value(name, astype(x, _compute_dtype(out_dtype)), axes, mask, initial)
-    return _finish(astype(r, out_dtype), keep_shape)
+    r = _reduce_value(name, _astype(x, _compute_dtype(out_dtype)), axes, mask, initial)
+    return _finish(_astype(r, out_dtype), keep_shape)
 
 
 def _initial(initial, dtype):
@@ -218,7 +218,7 @@ def _initial(initial, dtype):
         return np.asarray(initial, dtype)
     if type(initial) in PYTHON_SCALARS:
         return np.asarray(initial).astype(dtype)
-    return astype(asvalue(initial), dtype)
+    return _astype(asvalue(initial), dtype)
 
 
 def _ufunc_reduce(name, a, axis, dtype, keepdims, initial=_NoValue, where=_NoValue):
@@ -320,7 +320,7 @@ def _complex_arg(name, z, axis):
     best_re = ew.eq(re, spread(reduce_(re, (axis,))))
     im_of_best = _where(best_re, im, _extreme(dtype_of(im), lowest=name == "argmax"))
     best = ew.bitwise_and(best_re, ew.eq(im, spread(reduce_(im_of_best, (axis,)))))
-    nan = isnan(z)
+    nan = _isnan(z)
     return ew.select(lax_red.reduce_or(nan, (axis,)), _first_true(nan, axis),
                      _first_true(best, axis))
 
@@ -338,10 +338,10 @@ def _arg_kernel(a, *, name, axis, flat, nan, keep_shape):
     """argmax/argmin along `axis` (of the flattened array with flat); with nan, NaNs are
     skipped and the all-NaN slices come out too."""
     if flat:
-        a = ravel(a)
+        a = _ravel(a)
     all_nan = None
     if nan:
-        missing = isnan(a)
+        missing = _isnan(a)
         a = _where(ew.bitwise_not(missing), a, _extreme(dtype_of(a), name == "argmax"))
         all_nan = _finish(lax_red.reduce_and(missing, (axis,)), keep_shape)
     return _finish(_arg_value(name, a, axis), keep_shape), all_nan
@@ -410,16 +410,16 @@ def _count(shape, axes, mask):
 
 def _divide_unsafe(total, count):
     """total / count in total's dtype (np.true_divide with casting='unsafe')."""
-    return astype(_div(total, count), dtype_of(total))
+    return _astype(_div(total, count), dtype_of(total))
 
 
 def _sum_in(x, axes, dtype, mask=None):
     """x summed over axes in `dtype` (float16 via float32)."""
-    return astype(_reduce_value("sum", astype(x, _compute_dtype(dtype)), axes, mask), dtype)
+    return _astype(_reduce_value("sum", _astype(x, _compute_dtype(dtype)), axes, mask), dtype)
 
 
 def _mean_value(a, axes, dtype, mask=None):
-    return astype(_divide_unsafe(_sum_in(a, axes, _compute_dtype(dtype), mask),
+    return _astype(_divide_unsafe(_sum_in(a, axes, _compute_dtype(dtype), mask),
                                  _count(shape_of(a), axes, mask)), dtype)
 
 
@@ -457,18 +457,18 @@ def _var_kernel(a, mask, centre, *, axes, dtype, ddof, nan, root, keep_shape):
     freedom left gives NaN rather than inf); with root, the square root (std)."""
     shape, in_dtype = shape_of(a), dtype_of(a)
     if nan:
-        present = ew.bitwise_not(isnan(a))
+        present = ew.bitwise_not(_isnan(a))
         mask = present if mask is None else ew.bitwise_and(mask, present)
         a = _where(present, a, 0)
     count = _count(shape, axes, mask)
     if centre is None:
         centre_dtype = in_dtype if dtype is None else dtype
-        centre = astype(_divide_unsafe(_sum_in(a, axes, _compute_dtype(centre_dtype), mask),
+        centre = _astype(_divide_unsafe(_sum_in(a, axes, _compute_dtype(centre_dtype), mask),
                                        count), centre_dtype)
         centre = lax_shape.reshape(centre, _kept_shape(shape, axes, True))
     dev = _sub(a, centre)
     if nan:  # nanvar subtracts in place, keeping a's dtype
-        dev = astype(dev, in_dtype)
+        dev = _astype(dev, in_dtype)
     sq = _squared_abs(dev)
     if nan:
         sq = _where(mask, sq, 0)
@@ -476,15 +476,15 @@ def _var_kernel(a, mask, centre, *, axes, dtype, ddof, nan, root, keep_shape):
     total = _sum_in(sq, axes, _compute_dtype(out_dtype), mask)
     if nan:
         dof = _sub(count, ddof)
-        r = _where(ew.gt(astype(dof, _F64), _full(shape_of(dof), 0.0, _F64)),
+        r = _where(ew.gt(_astype(dof, _F64), _full(shape_of(dof), 0.0, _F64)),
                    _divide_unsafe(total, dof), np.nan)
     elif isinstance(count, int):
         r = _divide_unsafe(total, builtins.max(count - ddof, 0))
     else:
         r = _divide_unsafe(total, _binary(ew.max, _sub(count, ddof), 0))
     if root:
-        r = ew.sqrt(astype(r, _compute_dtype(out_dtype) if dtypes.is_inexact(out_dtype) else _F64))
-    return _finish(astype(r, out_dtype), keep_shape)
+        r = ew.sqrt(_astype(r, _compute_dtype(out_dtype) if dtypes.is_inexact(out_dtype) else _F64))
+    return _finish(_astype(r, out_dtype), keep_shape)
 
 
 def _var(a, axis, dtype, out, ddof, keepdims, where, mean_, correction, *, nan, root):
@@ -539,7 +539,7 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, whe
 
 @_kernel("value")
 def _nan_to_kernel(a, *, value):
-    return _where(ew.bitwise_not(isnan(a)), a, value)
+    return _where(ew.bitwise_not(_isnan(a)), a, value)
 
 
 def _nan_to(a, value):
@@ -575,7 +575,7 @@ def _nan_extreme(name, a, axis, out, keepdims, initial, where):
     return ew.select(all_nan, _full(shape_of(r), _nan_value(dtype_of(r)), dtype_of(r)), r)
 
 
-_isnan_kernel = jit(isnan)
+_isnan_kernel = jit(_isnan)
 
 
 def nanmax(a, axis=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_NoValue):
@@ -590,10 +590,10 @@ def nanmin(a, axis=None, out=None, keepdims=_NoValue, initial=_NoValue, where=_N
 
 @_kernel("axes", "dtype", "keep_shape")
 def _nanmean_kernel(a, mask, *, axes, dtype, keep_shape):
-    present = ew.bitwise_not(isnan(a))
+    present = ew.bitwise_not(_isnan(a))
     mask = present if mask is None else ew.bitwise_and(mask, present)
     total = _sum_in(_where(mask, a, 0), axes, _compute_dtype(dtype))
-    return _finish(astype(_divide_unsafe(total, count_true(mask, axes)), dtype), keep_shape)
+    return _finish(_astype(_divide_unsafe(total, count_true(mask, axes)), dtype), keep_shape)
 
 
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValue):
@@ -621,18 +621,18 @@ _CUMULATIVE = {"sum": (lax_red.cumsum, 0, lax_red.cummax),
 @_kernel("name", "axis", "out_dtype", "include_initial")
 def _cumulative_kernel(x, *, name, axis, out_dtype, include_initial):
     scan, identity, boolean = _CUMULATIVE[name]
-    x = astype(x, _compute_dtype(out_dtype))
+    x = _astype(x, _compute_dtype(out_dtype))
     r = boolean(x, axis) if out_dtype == np.bool_ else scan(x, axis)
     if include_initial:
         start = tuple(1 if i == axis else d for i, d in enumerate(shape_of(r)))
         r = lax_shape.concatenate([_full(start, identity, dtype_of(r)), r], axis)
-    return astype(r, out_dtype)
+    return _astype(r, out_dtype)
 
 
 def _cumulative(name, a, axis, dtype, include_initial=False):
     a = asvalue(a)
     if axis is None or not shape_of(a):
-        a = ravel(a)
+        a = _ravel(a)
     axis = 0 if axis is None else normalize_axis(index_arg(axis, "axis"), len(shape_of(a)))
     out_dtype = _sum_dtype(dtype_of(a)) if dtype is None else np.dtype(dtype)
     return _cumulative_kernel(a, name=name, axis=axis, out_dtype=out_dtype,
@@ -693,12 +693,12 @@ def _median_kernel(a, *, axes, nan, keep_shape):
     s = lax_sort(x, dimension=k)
     if not nan:
         r = _mean_value(slicing.slice_in_dim(s, (n - 1) // 2, n // 2 + 1, axis=k), (k,), dtype)
-        missing = isnan(_last(s))
+        missing = _isnan(_last(s))
     else:
-        count = count_true(ew.bitwise_not(isnan(s)), (k,))
+        count = count_true(ew.bitwise_not(_isnan(s)), (k,))
         lo = ew.shift_right_arithmetic(ew.max(ew.sub(count, 1), _full(kept, 0, INDEX)), 1)
         pair = [lax_shape.expand_dims(i, (k,)) for i in (lo, ew.shift_right_arithmetic(count, 1))]
-        r = _mean_value(take_along_axis(s, lax_shape.concatenate(pair, k), k), (k,), dtype)
+        r = _mean_value(_take_along_axis(s, lax_shape.concatenate(pair, k), k), (k,), dtype)
         missing = ew.eq(count, _full(kept, 0, INDEX))
     return _finish(_where(ew.bitwise_not(missing), r, _nan_value(dtype)), keep_shape)
 
@@ -779,7 +779,7 @@ def _choose(pred, if_true, if_false):
 _QUANTILE_METHODS = {
     "inverted_cdf": ("index", _inverted_cdf, None),
     "averaged_inverted_cdf": ("lerp", _averaged_index,
-                              lambda g, i: astype(_choose(ew.eq(g, 0.0), 0.5, 1.0), dtype_of(g))),
+                              lambda g, i: _astype(_choose(ew.eq(g, 0.0), 0.5, 1.0), dtype_of(g))),
     "closest_observation": ("index", _closest_observation, None),
     "interpolated_inverted_cdf": ("lerp", _alpha_beta(0, 1), None),
     "hazen": ("lerp", _alpha_beta(0.5, 0.5), None),
@@ -790,7 +790,7 @@ _QUANTILE_METHODS = {
     "lower": ("index", lambda n, q: ew.floor(_linear_index(n, q)), None),
     "higher": ("index", lambda n, q: ew.ceil(_linear_index(n, q)), None),
     "midpoint": ("lerp", _midpoint_index,
-                 lambda g, i: astype(_choose(ew.eq(i, ew.floor(i)), 0.0, 0.5), dtype_of(g))),
+                 lambda g, i: _astype(_choose(ew.eq(i, ew.floor(i)), 0.0, 0.5), dtype_of(g))),
     "nearest": ("index", lambda n, q: ew.round(_linear_index(n, q),
                                                ew.RoundingMethod.TO_NEAREST_EVEN), None),
 }
@@ -798,8 +798,8 @@ _QUANTILE_METHODS = {
 
 def _lerp(lo, hi, gamma, dtype):
     """NumPy's _lerp: lo + (hi - lo) * t, from hi when t >= 0.5 (exact at both ends)."""
-    diff = astype(ew.sub(hi, lo), dtype)  # in the input dtype first, as NumPy (ints wrap)
-    lo, hi, t = astype(lo, dtype), astype(hi, dtype), astype(gamma, dtype)
+    diff = _astype(ew.sub(hi, lo), dtype)  # in the input dtype first, as NumPy (ints wrap)
+    lo, hi, t = _astype(lo, dtype), _astype(hi, dtype), _astype(gamma, dtype)
     below = ew.add(lo, ew.mul(diff, t))
     above = ew.sub(hi, ew.mul(diff, ew.sub(_full(shape_of(t), 1, dtype), t)))
     return ew.select(ew.ge(gamma, _full(shape_of(gamma), 0.5, dtype_of(gamma))), above, below)
@@ -809,7 +809,7 @@ def _quantile_result_dtype(method, in_dtype, q_dtype, weak_q):
     if _QUANTILE_METHODS[method][0] == "index" or (method == "linear" and q_dtype.kind in "biu"):
         return in_dtype  # a plain take
     vi_dtype = q_dtype if q_dtype.kind == "f" else _F64
-    return result_type(in_dtype, 0.0) if weak_q else result_type(in_dtype, vi_dtype)
+    return _result_type(in_dtype, 0.0) if weak_q else _result_type(in_dtype, vi_dtype)
 
 
 def _quantile_positions(method, n, q):
@@ -819,18 +819,18 @@ def _quantile_positions(method, n, q):
     last = ew.sub(n, _full(shape_of(n), 1, INDEX))
     if method == "linear" and dtype_of(q).kind in "biu":
         # NumPy takes integer quantiles as positions directly (no interpolation).
-        pos = ew.mul(last, astype(q, INDEX))
+        pos = ew.mul(last, _astype(q, INDEX))
         return pos, pos, None
     vi_dtype = dtype_of(q) if dtype_of(q).kind == "f" else _F64
-    q, vi = astype(q, vi_dtype), index_fn(astype(n, vi_dtype), astype(q, vi_dtype))
+    q, vi = _astype(q, vi_dtype), index_fn(_astype(n, vi_dtype), _astype(q, vi_dtype))
     if kind == "index":
-        pos = astype(vi, INDEX)
+        pos = _astype(vi, INDEX)
         return pos, pos, None
     c = partial(_full, shape_of(vi), dtype=vi_dtype)
     previous = ew.floor(vi)
-    above, below = ew.ge(vi, astype(last, vi_dtype)), ew.lt(vi, c(0.0))
-    lo = ew.select(above, last, astype(ew.select(below, c(0.0), previous), INDEX))
-    hi = ew.select(above, last, astype(ew.select(below, c(0.0), ew.add(previous, 1.0)), INDEX))
+    above, below = ew.ge(vi, _astype(last, vi_dtype)), ew.lt(vi, c(0.0))
+    lo = ew.select(above, last, _astype(ew.select(below, c(0.0), previous), INDEX))
+    hi = ew.select(above, last, _astype(ew.select(below, c(0.0), ew.add(previous, 1.0)), INDEX))
     # As NumPy, gamma is measured from the adjusted previous index (-1 above the end).
     gamma = ew.sub(vi, ew.select(above, c(-1.0), ew.select(below, c(0.0), previous)))
     return lo, hi, gamma if fix is None else fix(gamma, vi)
@@ -842,17 +842,17 @@ def _weighted_positions(s, w, q, nan):
     reaches q; and whether each slice's weights are all zero or not finite."""
     n, k = shape_of(s)[-1], len(shape_of(s)) - 1
     if nan:
-        w = _where(ew.bitwise_not(isnan(s)), w, 0)
-    cdf = lax_red.cumsum(astype(w, _F64), k)
+        w = _where(ew.bitwise_not(_isnan(s)), w, 0)
+    cdf = lax_red.cumsum(_astype(w, _F64), k)
     cdf = _div(cdf, lax_shape.broadcast_in_dim(_last(cdf), shape_of(cdf), tuple(range(k))))
-    bad = isnan(_last(cdf))
+    bad = _isnan(_last(cdf))
     if dtype_of(q).kind == "f":
-        cdf = astype(cdf, dtype_of(q))
+        cdf = _astype(cdf, dtype_of(q))
     # Leading zero weights: cdf entries of 0 count as below every quantile (NumPy sets them
     # to -1), so q = 0 picks the first entry of positive weight.
     grid = shape_of(s)[:-1] + (shape_of(q)[0], n)
     cdf = lax_shape.broadcast_in_dim(cdf, grid, tuple(range(k)) + (k + 1,))
-    qb = lax_shape.broadcast_in_dim(astype(q, dtype_of(cdf)), grid, (k,))
+    qb = lax_shape.broadcast_in_dim(_astype(q, dtype_of(cdf)), grid, (k,))
     before = ew.bitwise_or(ew.lt(cdf, qb), ew.eq(cdf, _full(grid, 0, dtype_of(cdf))))
     pos = count_true(before, (k + 1,))
     return ew.min(pos, _full(shape_of(pos), n - 1, INDEX)), bad
@@ -864,14 +864,14 @@ def _quantile_kernel(a, q, w, *, axes, method, nan, out_dtype, keep):
     whether a slice's weights were unusable."""
     x, kept = _to_last(a, axes)
     k, n = len(kept), shape_of(x)[-1]
-    qf = ravel(q)
+    qf = _ravel(q)
     grid = kept + (shape_of(qf)[0],)
     bad = None
     if w is None:
         s = lax_sort(x, dimension=k)
     else:
         (s,), (ws,) = sort_with([x], [_to_last(w, axes)[0]], k)
-    count = count_true(ew.bitwise_not(isnan(s)), (k,)) if nan else _full(kept, n, INDEX)
+    count = count_true(ew.bitwise_not(_isnan(s)), (k,)) if nan else _full(kept, n, INDEX)
     n_valid = lax_shape.broadcast_in_dim(count, grid, tuple(range(k)))
     if w is None:
         lo, hi, gamma = _quantile_positions(method, n_valid,
@@ -880,12 +880,12 @@ def _quantile_kernel(a, q, w, *, axes, method, nan, out_dtype, keep):
         (lo, bad), hi, gamma = _weighted_positions(s, ws, qf, nan), None, None
     last = ew.max(ew.sub(n_valid, _full(grid, 1, INDEX)), _full(grid, 0, INDEX))
     clip = lambda i: ew.max(ew.min(i, last), _full(grid, 0, INDEX))  # noqa: E731
-    r = take_along_axis(s, clip(lo), k)
+    r = _take_along_axis(s, clip(lo), k)
     if gamma is not None:
-        r = _lerp(r, take_along_axis(s, clip(hi), k), gamma, out_dtype)
+        r = _lerp(r, _take_along_axis(s, clip(hi), k), gamma, out_dtype)
     if dtypes.is_inexact(dtype_of(a)):
         missing = (ew.eq(n_valid, _full(grid, 0, INDEX)) if nan else
-                   lax_shape.broadcast_in_dim(isnan(_last(s)), grid, tuple(range(k))))
+                   lax_shape.broadcast_in_dim(_isnan(_last(s)), grid, tuple(range(k))))
         r = _where(ew.bitwise_not(missing), r, np.nan)
     r = lax_shape.transpose(r, (k,) + tuple(range(k)))  # the quantile axis first, as NumPy
     return lax_shape.reshape(r, shape_of(q) + (keep or kept)), bad
@@ -916,7 +916,11 @@ def _quantile(a, q, axis, method, keepdims, weights, *, percent: bool, nan: bool
     weak_q = type(q) in (int, float)
     q = asvalue(q)
     if percent:
-        q = _div(q, 100)
+        # Note: a concrete q is divided as NumPy divides it (np.true_divide on the host);
+        # a traced one by lax, which XLA under jit may turn into a multiplication by 0.01
+        # (one ulp off NumPy's q / 100), kept apart from the kernel's n * q by rounded().
+        q = (np.asarray(np.true_divide(q, 100)) if not isinstance(q, Tracer)
+             else rounded(_div(q, 100)))
     if len(shape_of(q)) > 2:
         raise ValueError("q must be a scalar or 1d")
     known = _host(q)
@@ -941,9 +945,8 @@ def _quantile(a, q, axis, method, keepdims, weights, *, percent: bool, nan: bool
     if math.prod(shape_of(a)[i] for i in axes) == 0:
         raise IndexError("index -1 is out of bounds for axis 0 with size 0")
     out_dtype = _quantile_result_dtype(method, in_dtype, dtype_of(q), weak_q)
-    if out_dtype == np.bool_ and _QUANTILE_METHODS[method][0] == "lerp" and not (
-            method == "linear" and dtype_of(q).kind in "biu"):
-        _check_subtract(out_dtype)
+    if out_dtype != in_dtype:  # interpolation subtracts (as NumPy, refused for booleans)
+        _check_subtract(in_dtype)
     r, bad = _quantile_kernel(a, q, w, axes=axes, method=method, nan=nan, out_dtype=out_dtype,
                               keep=_kept_shape(shape_of(a), axes, keepdims is True))
     known = None if bad is None or nan else _host(bad)
@@ -1001,7 +1004,8 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=_NoValue):
                            dtype_of(avg))
     else:
         w = asvalue(weights)
-        dtype = result_type(dtype_of(a), dtype_of(w), *([_F64] if dtype_of(a).kind in "biu" else []))
+        floats = [_F64] if dtype_of(a).kind in "biu" else []  # integers average in float64
+        dtype = _result_type(dtype_of(a), dtype_of(w), *floats)
         avg, scale = _average_kernel(a, _weights_like(w, a, axis), axes=axes, dtype=dtype,
                                      keep_shape=_kept_shape(shape, axes, _flag(keepdims)))
         known = _host(scale)
@@ -1010,7 +1014,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=_NoValue):
         # Note: under jit/vmap weights summing to zero give inf/NaN, not ZeroDivisionError.
     if not returned:
         return avg
-    return avg, broadcast_to(scale, shape_of(avg))
+    return avg, _broadcast_to(scale, shape_of(avg))
 
 
 # --- differences and integration -------------------------------------------------------------
@@ -1021,8 +1025,8 @@ def _slice(x, axis, start, stop):
 
 @_kernel("n", "axis")
 def _diff_kernel(parts, *, n, axis):
-    dtype = result_type(*[dtype_of(p) for p in parts])
-    a = lax_shape.concatenate([astype(p, dtype) for p in parts], axis)
+    dtype = _result_type(*[dtype_of(p) for p in parts])
+    a = lax_shape.concatenate([_astype(p, dtype) for p in parts], axis)
     for _ in range(n):
         a = _difference(a, axis)
     return a
@@ -1045,7 +1049,7 @@ def diff(a, n=1, axis=-1, prepend=_NoValue, append=_NoValue):
         if extra is a or _given(extra):
             extra = asvalue(extra)
             if not shape_of(extra):
-                extra = broadcast_to(extra, _kept_shape(shape, (axis,), True))
+                extra = _broadcast_to(extra, _kept_shape(shape, (axis,), True))
             parts.append(extra)
     if len({_reduced_shape(shape_of(p), (axis,)) for p in parts}) > 1:
         raise ValueError("all the input array dimensions except for the concatenation axis "
@@ -1055,16 +1059,16 @@ def diff(a, n=1, axis=-1, prepend=_NoValue, append=_NoValue):
 
 @jit
 def _ediff1d_kernel(ary, to_begin, to_end):
-    parts = [] if to_begin is None else [astype(ravel(to_begin), dtype_of(ary))]
+    parts = [] if to_begin is None else [_astype(_ravel(to_begin), dtype_of(ary))]
     parts.append(_difference(ary, 0))
     if to_end is not None:
-        parts.append(astype(ravel(to_end), dtype_of(ary)))
+        parts.append(_astype(_ravel(to_end), dtype_of(ary)))
     return lax_shape.concatenate(parts, 0)
 
 
 def ediff1d(ary, to_end=None, to_begin=None):
     """numpy.ediff1d: differences of the flattened array, with values put before/after."""
-    ary = ravel(asvalue(ary))
+    ary = _ravel(asvalue(ary))
     _check_subtract(dtype_of(ary))
     extras = []
     for name, extra in (("to_begin", to_begin), ("to_end", to_end)):
@@ -1089,7 +1093,7 @@ def _spacing(dx, n):
         raise ValueError("when 1d, distances must match the length of the corresponding "
                          "dimension")
     if dtype_of(dx).kind in "iu":
-        dx = astype(dx, _F64)
+        dx = _astype(dx, _F64)
     known = _host(dx)
     if known is not None:
         steps = np.diff(known)
@@ -1122,7 +1126,8 @@ def _gradient_axis(f, axis, dx, uniform, edge_order, out_dtype):
         interior = _combine([(along(c), at(i, n - 2 + i)) for i, c in enumerate(coef)])
     if edge_order == 1:
         first = _div(_sub(at(1, 2), at(0, 1)), dx if uniform else along(piece(0, 1)))
-        last = _div(_sub(at(n - 1, n), at(n - 2, n - 1)), dx if uniform else along(piece(n - 2, n - 1)))
+        last = _div(_sub(at(n - 1, n), at(n - 2, n - 1)),
+                    dx if uniform else along(piece(n - 2, n - 1)))
     else:
         if uniform:
             head = [_div(c, dx) for c in (-1.5, 2.0, -0.5)]
@@ -1137,7 +1142,7 @@ def _gradient_axis(f, axis, dx, uniform, edge_order, out_dtype):
             head, tail = [along(c) for c in head], [along(c) for c in tail]
         first = _combine([(c, at(i, i + 1)) for i, c in enumerate(head)])
         last = _combine([(c, at(n - 3 + i, n - 2 + i)) for i, c in enumerate(tail)])
-    return lax_shape.concatenate([astype(p, out_dtype) for p in (first, interior, last)], axis)
+    return lax_shape.concatenate([_astype(p, out_dtype) for p in (first, interior, last)], axis)
 
 
 @_kernel("axes", "uniform", "edge_order", "out_dtype")
@@ -1164,7 +1169,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         raise ValueError("'edge_order' greater than 2 not supported")
     out_dtype = dtype_of(f)
     if not dtypes.is_inexact(out_dtype):
-        f, out_dtype = (astype(f, _F64) if out_dtype.kind in "iu" else f), _F64
+        f, out_dtype = (_astype(f, _F64) if out_dtype.kind in "iu" else f), _F64
     _check_subtract(dtype_of(f))
     for ax in axes:
         if shape[ax] < edge_order + 1:
@@ -1183,7 +1188,7 @@ def _trapezoid_kernel(y, d, *, axis):
     hi, lo = _slice(y, axis, 1, builtins.max(n, 1)), _slice(y, axis, 0, builtins.max(n - 1, 0))
     pair = ew.bitwise_or(hi, lo) if dtype_of(y) == np.bool_ else ew.add(hi, lo)
     t = _div(_mul(d, pair), 2.0)
-    return _reduce_value("sum", astype(t, _sum_dtype(dtype_of(t))), (axis,))
+    return _reduce_value("sum", _astype(t, _sum_dtype(dtype_of(t))), (axis,))
 
 
 def trapezoid(y, x=None, dx=1.0, axis=-1):
@@ -1206,7 +1211,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
 # --- covariance and correlation --------------------------------------------------------------
 
 def _sample_weights(w, name, n):
-    w = astype(asvalue(w), _F64)
+    w = _astype(asvalue(w), _F64)
     if len(shape_of(w)) > 1:
         raise RuntimeError(f"cannot handle multidimensional {name}")
     if shape_of(w)[0] != n:
@@ -1222,7 +1227,7 @@ def _sample_weights(w, name, n):
 
 def _rows(x, dtype, rowvar):
     """x as a 2-D array of variables (rows) by observations, as np.cov reads it."""
-    x = astype(x, dtype)
+    x = _astype(x, dtype)
     if len(shape_of(x)) < 2:
         return lax_shape.reshape(x, (1, math.prod(shape_of(x))))
     return x if rowvar else lax_shape.transpose(x, (1, 0))
@@ -1246,12 +1251,12 @@ def _cov_kernel(x, fw, aw, *, ddof):
         else:
             fact = _sub(w_sum, _div(_mul(ddof, _reduce_value("sum", ew.mul(w, aw), (0,))), w_sum))
         fact = _where(ew.gt(fact, _full((), 0.0, _F64)), fact, 0.0)
-    x = astype(_sub(x, lax_shape.reshape(avg, (shape_of(x)[0], 1))), dtype_of(x))
+    x = _astype(_sub(x, lax_shape.reshape(avg, (shape_of(x)[0], 1))), dtype_of(x))
     xw = x if w is None else _mul(x, lax_shape.reshape(w, (1, n)))
-    dtype = result_type(dtype_of(x), dtype_of(xw))
+    dtype = _result_type(dtype_of(x), dtype_of(xw))
     xw = ew.conj(xw) if dtypes.is_complex(dtype_of(xw)) else xw
-    c = dot_general(astype(x, dtype), astype(xw, dtype), (((1,), (1,)), ((), ())))
-    c = astype(_mul(c, _div(1.0, fact)), dtype_of(c))
+    c = dot_general(_astype(x, dtype), _astype(xw, dtype), (((1,), (1,)), ((), ())))
+    c = _astype(_mul(c, _div(1.0, fact)), dtype_of(c))
     return lax_shape.reshape(c, tuple(d for d in shape_of(c) if d != 1))
 
 
@@ -1268,7 +1273,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         if len(shape_of(y)) > 2:
             raise ValueError("y has more than 2 dimensions")
     if dtype is None:
-        dtype = result_type(m, _F64) if y is None else result_type(m, y, _F64)
+        dtype = _result_type(m, _F64) if y is None else _result_type(m, y, _F64)
     x = _rows(m, dtype, rowvar)
     if shape_of(x)[0] == 0:
         return np.zeros((0, 0), _F64)
@@ -1286,11 +1291,11 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
 @jit
 def _corrcoef_kernel(c):
     n = shape_of(c)[0]
-    diagonal = take_along_axis(c, lax_shape.reshape(iota(n), (n, 1)), 1)
-    stddev = astype(ew.sqrt(ew.real(diagonal) if dtypes.is_complex(dtype_of(c)) else diagonal),
+    diagonal = _take_along_axis(c, lax_shape.reshape(iota(n), (n, 1)), 1)
+    stddev = _astype(ew.sqrt(ew.real(diagonal) if dtypes.is_complex(dtype_of(c)) else diagonal),
                     dtype_of(c))
-    c = ew.div(ew.div(c, broadcast_to(stddev, (n, n))),
-               broadcast_to(lax_shape.reshape(stddev, (1, n)), (n, n)))
+    c = ew.div(ew.div(c, _broadcast_to(stddev, (n, n))),
+               _broadcast_to(lax_shape.reshape(stddev, (1, n)), (n, n)))
 
     def clip(v):
         return ew.clamp(np.asarray(-1, dtype_of(v)), v, np.asarray(1, dtype_of(v)))
@@ -1332,7 +1337,7 @@ def _correlate_kernel(a, v, *, mode, conjugate, flip):
         v = lax_shape.rev(v, (0,))
     boolean = dtype_of(a) == np.bool_
     if boolean:
-        a, v = astype(a, np.int32), astype(v, np.int32)
+        a, v = _astype(a, np.int32), _astype(v, np.int32)
     c = conv_general_dilated(lax_shape.reshape(a, (1, 1, n)), lax_shape.reshape(v, (1, 1, m)),
                              (1,), [(m - 1, m - 1)])
     c = lax_shape.reshape(c, (n + m - 1,))
@@ -1347,10 +1352,12 @@ def _correlate_kernel(a, v, *, mode, conjugate, flip):
 
 
 def _correlation(a, v, mode, name):
+    if not isinstance(mode, (str, int)):
+        raise TypeError("convolve/correlate mode not understood")
     if mode not in _MODES:
         raise ValueError(f"mode must be one of 'valid', 'same', or 'full' (got {mode!r})")
-    dtype = result_type(dtype_of(a), dtype_of(v))
-    return _correlate_kernel(astype(a, dtype), astype(v, dtype), mode=_MODES[mode],
+    dtype = _result_type(dtype_of(a), dtype_of(v))
+    return _correlate_kernel(_astype(a, dtype), _astype(v, dtype), mode=_MODES[mode],
                              conjugate=name == "correlate" and dtypes.is_complex(dtype),
                              flip=name == "convolve")
 

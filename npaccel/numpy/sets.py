@@ -19,10 +19,18 @@ from npaccel.core import dtypes
 from npaccel.lax import elementwise as ew
 from npaccel.lax import shape as lax_shape
 from npaccel.lax import slicing
-from npaccel.lax.reduction import cumsum
-from npaccel.numpy._core import asvalue, astype, dtype_of, normalize_axis, result_type, shape_of
-from npaccel.numpy._reducing import (INDEX, compact, fill, index_arg, iota, isnan, kernel, ravel,
-                                     search_sorted, sort_with, take)
+from npaccel.lax import reduction as lax_red
+# NumPy-named helpers are imported under private names, so that npaccel.numpy exports only
+# this module's own functions under NumPy's names.
+from npaccel.lax.reduction import cumsum as _cumsum
+from npaccel.numpy._core import asvalue, dtype_of, normalize_axis, shape_of
+from npaccel.numpy._core import astype as _astype
+from npaccel.numpy._core import result_type as _result_type
+from npaccel.numpy._reducing import (INDEX, compact, fill, index_arg, iota, kernel, search_sorted,
+                                     sort_with)
+from npaccel.numpy._reducing import isnan as _isnan
+from npaccel.numpy._reducing import ravel as _ravel
+from npaccel.numpy._reducing import take as _take
 
 __all__ = ["unique", "unique_values", "unique_counts", "unique_inverse", "unique_all",
            "intersect1d", "union1d", "setdiff1d", "setxor1d", "isin"]
@@ -63,8 +71,13 @@ def _starts(s, equal_nan: bool):
     prev = _shifted(s, 0, forward=False)
     new = ew.ne(s, prev)
     if equal_nan and dtypes.is_inexact(dtype_of(s)):
-        new = ew.bitwise_and(new, ew.bitwise_not(ew.bitwise_and(isnan(s), isnan(prev))))
-    return ew.bitwise_or(new, ew.eq(iota(n), lax_shape.full((n,), 0, INDEX)))
+        new = ew.bitwise_and(new, ew.bitwise_not(ew.bitwise_and(_isnan(s), _isnan(prev))))
+    return ew.bitwise_or(new, _first(n))
+
+
+def _first(n):
+    """The mask of the first of n entries."""
+    return ew.eq(iota(n), lax_shape.full((n,), 0, INDEX))
 
 
 def _sorted_runs(x, equal_nan: bool):
@@ -88,7 +101,7 @@ def _run_counts(pos, valid, n):
 def _inverse(starts, perm):
     """For each input entry, the index of its run (in input order)."""
     n = shape_of(starts)[0]
-    run = ew.sub(cumsum(astype(starts, INDEX), 0), lax_shape.full((n,), 1, INDEX))
+    run = ew.sub(_cumsum(_astype(starts, INDEX), 0), lax_shape.full((n,), 1, INDEX))
     return sort_with([perm], [run], 0)[1][0] if n else run
 
 
@@ -110,23 +123,17 @@ def _row_runs(rows):
     """Sort the rows of the 2-D `rows` lexicographically (stably): the permutation and the
     run starts (rows equal elementwise, so NaN rows stay apart, as in NumPy)."""
     n, m = shape_of(rows)
-    columns = [lax_shape.squeeze(slicing.slice_in_dim(rows, j, j + 1, axis=1), (1,))
-               for j in range(m)]
     perm = iota(n)
-    if n:
-        # Stable sorts from the last column to the first (few operands per sort).
-        for j in range(m - 1, -1, -1):
-            perm = sort_with([take(columns[j], perm, 0)], [perm], 0)[1][0]
-    sorted_rows = take(rows, perm, 0)
     if n == 0:
         return perm, lax_shape.full((0,), True, np.bool_)
-    prev = _shifted(sorted_rows, 0, forward=False)
-    new = lax_shape.full((n,), False, np.bool_)
-    for j in range(m):
-        col = lambda r: lax_shape.squeeze(slicing.slice_in_dim(r, j, j + 1, axis=1), (1,))  # noqa: E731
-        new = ew.bitwise_or(new, ew.ne(col(sorted_rows), col(prev)))
-    first = ew.eq(iota(n), lax_shape.full((n,), 0, INDEX))
-    return perm, ew.bitwise_or(new, first)
+    # Stable sorts by each column, the last one first: the lexicographic order of the rows
+    # (two operands per sort, however many columns).
+    for j in range(m - 1, -1, -1):
+        column = lax_shape.squeeze(slicing.slice_in_dim(rows, j, j + 1, axis=1), (1,))
+        perm = sort_with([_take(column, perm, 0)], [perm], 0)[1][0]
+    ordered = _take(rows, perm, 0)
+    differs = lax_red.reduce_or(ew.ne(ordered, _shifted(ordered, 0, forward=False)), (1,))
+    return perm, ew.bitwise_or(differs, _first(n))
 
 
 @kernel("equal_nan", "shape")
@@ -159,7 +166,7 @@ def _unique(ar, return_index, return_inverse, return_counts, axis, equal_nan, si
     if axis is not None:
         axis = normalize_axis(index_arg(axis, "axis"), len(shape))
     if axis is None or len(shape) == 1:  # as NumPy: a 1-D array's rows are its entries
-        flat = ravel(a)
+        flat = _ravel(a)
         n, axis = shape_of(flat)[0], 0
         s, perm, starts, inverse = _runs_kernel(flat, equal_nan=bool(equal_nan), shape=shape)
         (values, index, pos), valid = compact(starts, [s, perm, iota(n)], size, fname)
@@ -169,7 +176,7 @@ def _unique(ar, return_index, return_inverse, return_counts, axis, equal_nan, si
         rows = lax_shape.reshape(moved, (n, int(np.prod(shape_of(moved)[1:], dtype=np.int64))))
         perm, starts, inverse = _row_runs_kernel(rows)
         (index, pos), valid = compact(starts, [perm, iota(n)], size, fname)
-        values = lax_shape.moveaxis(take(moved, index, 0), 0, axis)
+        values = lax_shape.moveaxis(_take(moved, index, 0), 0, axis)
     values, index, counts = _unique_finish(
         values, index, pos, valid, 0 if fill_value is None else fill_value, n=n, axis=axis,
         return_counts=bool(return_counts), default_fill=fill_value is None)
@@ -217,9 +224,9 @@ def unique_all(x, *, size=None, fill_value=None):
 
 
 def _flat_pair(ar1, ar2):
-    a1, a2 = ravel(asvalue(ar1)), ravel(asvalue(ar2))
-    dtype = result_type(dtype_of(a1), dtype_of(a2))
-    return astype(a1, dtype), astype(a2, dtype)
+    a1, a2 = _ravel(asvalue(ar1)), _ravel(asvalue(ar2))
+    dtype = _result_type(dtype_of(a1), dtype_of(a2))
+    return _astype(a1, dtype), _astype(a2, dtype)
 
 
 def _candidates(a, assume_unique: bool):
@@ -280,12 +287,12 @@ def union1d(ar1, ar2, *, size=None, fill_value=None):
 def _contains(e, t):
     """Whether each entry of e equals an entry of the 1-D t (compared in their common
     dtype): a binary search in sorted t."""
-    dtype = result_type(dtype_of(e), dtype_of(t))
-    e, t = astype(e, dtype), astype(t, dtype)
+    dtype = _result_type(dtype_of(e), dtype_of(t))
+    e, t = _astype(e, dtype), _astype(t, dtype)
     if shape_of(t)[0] == 0:
         return lax_shape.full(shape_of(e), False, np.bool_)
     st = sort_with([t], [], 0)[0][0]
-    return ew.eq(take(st, search_sorted(st, e, "left"), 0), e)
+    return ew.eq(_take(st, search_sorted(st, e, "left"), 0), e)
 
 
 @kernel("invert")
@@ -302,7 +309,7 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
     never found)."""
     if kind not in _ISIN_KINDS:
         raise ValueError(f"Invalid kind: '{kind}'. Please use None, 'sort' or 'table'.")
-    e, t = asvalue(element), ravel(asvalue(test_elements))
+    e, t = asvalue(element), _ravel(asvalue(test_elements))
     if kind == "table" and not all(dtype_of(x).kind in "biu" for x in (e, t)):
         raise ValueError("The 'table' method is only supported for boolean or integer arrays. "
                          "Please select 'sort' or None for kind.")
@@ -318,7 +325,7 @@ def _setdiff_kernel(a1, a2, *, assume_unique):
 def setdiff1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
     """numpy.setdiff1d: the unique values of ar1 not in ar2, sorted (with assume_unique,
     the entries of ar1 not in ar2, in ar1's order). ar1's dtype is kept."""
-    keep, values = _setdiff_kernel(ravel(asvalue(ar1)), ravel(asvalue(ar2)),
+    keep, values = _setdiff_kernel(_ravel(asvalue(ar1)), _ravel(asvalue(ar2)),
                                    assume_unique=bool(assume_unique))
     (out,), valid = compact(keep, [values], size, "setdiff1d")
     return _fill_values(out, valid, fill_value)
@@ -333,7 +340,8 @@ def _setxor_kernel(a1, a2, *, assume_unique):
 
     def differs(forward):
         other_taking = _shifted(taking, False, forward)
-        return ew.bitwise_or(ew.bitwise_not(other_taking), ew.ne(values, _shifted(values, 0, forward)))
+        differ = ew.ne(values, _shifted(values, 0, forward))
+        return ew.bitwise_or(ew.bitwise_not(other_taking), differ)
     return ew.bitwise_and(taking, ew.bitwise_and(differs(False), differs(True))), values
 
 

@@ -17,13 +17,19 @@ from npaccel.lax import elementwise as ew
 from npaccel.lax import shape as lax_shape
 from npaccel.lax import slicing
 from npaccel.lax.sorting import sort as lax_sort
-from npaccel.numpy._core import (PYTHON_SCALARS, asvalue, astype, broadcast_shapes, broadcast_to,
-                                 dtype_of, normalize_axis, result_type, shape_of)
+# NumPy-named helpers are imported under private names, so that npaccel.numpy exports only
+# this module's own functions under NumPy's names.
+from npaccel.numpy._core import asvalue, dtype_of, normalize_axis, shape_of
+from npaccel.numpy._core import astype as _astype
+from npaccel.numpy._core import broadcast_shapes as _broadcast_shapes
+from npaccel.numpy._core import broadcast_to as _broadcast_to
+from npaccel.numpy._core import result_type as _result_type
+from npaccel.numpy._reducing import (INDEX, compact, concrete_int, count_true, fill, index_arg,
+                                     iota, kernel, operand, search_sorted, sort_with, truthy,
+                                     unravel)
+from npaccel.numpy._reducing import ravel as _ravel
+from npaccel.numpy._reducing import take as _take
 from npaccel.transforms.jit import jit
-from npaccel.numpy._reducing import (INDEX, compact, concrete_int, count_true,
-                                     fill, index_arg,
-                                     iota, kernel, operand, ravel, search_sorted, sort_with,
-                                     take, truthy, unravel)
 
 __all__ = ["sort", "argsort", "lexsort", "partition", "argpartition", "searchsorted", "nonzero",
            "flatnonzero", "argwhere", "where", "extract"]
@@ -52,7 +58,7 @@ def _along(a, axis):
     """The value and the normalized axis; axis=None sorts the flattened array."""
     a = asvalue(a)
     if axis is None:
-        return ravel(a), 0
+        return _ravel(a), 0
     return a, normalize_axis(index_arg(axis, "axis"), len(shape_of(a)))
 
 
@@ -161,12 +167,12 @@ def searchsorted(a, v, side="left", sorter=None):
         sorter = asvalue(sorter)
         if int(np.prod(shape_of(sorter))) != shape_of(a)[0]:
             raise ValueError("sorter.size must equal a.size")
-        a = take(a, astype(ravel(sorter), INDEX), 0)  # Note: sorter entries are clipped
+        a = _take(a, _astype(_ravel(sorter), INDEX), 0)  # Note: sorter entries are clipped
     # Note: NumPy compares in the common dtype of a and v with Python scalars taken at full
     # precision (np.asarray(v)), not NEP 50's weak promotion.
     v = asvalue(v)
-    dtype = result_type(dtype_of(a), dtype_of(v))
-    return _searchsorted_kernel(astype(a, dtype), astype(v, dtype), side=side)
+    dtype = _result_type(dtype_of(a), dtype_of(v))
+    return _searchsorted_kernel(_astype(a, dtype), _astype(v, dtype), side=side)
 
 
 _searchsorted_kernel = kernel("side")(search_sorted)
@@ -188,7 +194,7 @@ def _fills(fill_value, n: int):
 
 @jit
 def _flat_mask(a):
-    return ravel(truthy(a)), iota(int(np.prod(shape_of(a), dtype=np.int64)))
+    return _ravel(truthy(a)), iota(int(np.prod(shape_of(a), dtype=np.int64)))
 
 
 _unravel_kernel = kernel("shape")(lambda flat, *, shape: unravel(flat, shape))
@@ -246,15 +252,15 @@ def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
     if x is None or y is None:
         raise ValueError("either both or neither of x and y should be given")
     cond, x, y = truthy(asvalue(condition)), operand(x), operand(y)
-    dtype = result_type(x, y)
-    shape = broadcast_shapes(shape_of(cond), shape_of(x), shape_of(y))
-    x, y = (broadcast_to(astype(t, dtype), shape) for t in (x, y))
-    return ew.select(broadcast_to(cond, shape), x, y)
+    dtype = _result_type(x, y)
+    shape = _broadcast_shapes(shape_of(cond), shape_of(x), shape_of(y))
+    x, y = (_broadcast_to(_astype(t, dtype), shape) for t in (x, y))
+    return ew.select(_broadcast_to(cond, shape), x, y)
 
 
 def extract(condition, arr, *, size=None, fill_value=None):
-    """numpy.extract: the entries of ravel(arr) where ravel(condition) is nonzero."""
-    mask, arr = ravel(truthy(asvalue(condition))), ravel(asvalue(arr))
+    """numpy.extract: the entries of _ravel(arr) where _ravel(condition) is nonzero."""
+    mask, arr = _ravel(truthy(asvalue(condition))), _ravel(asvalue(arr))
     n_mask, n = shape_of(mask)[0], shape_of(arr)[0]
     if n_mask > n:
         beyond = slicing.slice_in_dim(mask, n, n_mask)

@@ -3,7 +3,7 @@
 correction=, mean=), NaN handling, every quantile method, NumPy's exception classes; jit
 against eager, vmap against a loop and derivatives against finite differences for a
 representative subset."""
-import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -11,66 +11,12 @@ import pytest
 import npaccel
 from npaccel.core.trace import ConcretizationError
 from npaccel.numpy import reductions as nr
-from harness import assert_close, check_grads, default_tol
+from harness import assert_close, check_grads
+from tests.numpy._against_numpy import ALL, quiet_numpy, rand  # noqa: F401 (autouse fixture)
+from tests.numpy._against_numpy import same_many as _same_many
 
-ALL = [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
-       np.uint64, np.float16, np.float32, np.float64, np.complex64, np.complex128]
 SHAPES = [(), (0,), (5,), (2, 3), (0, 3)]
-
-
-@pytest.fixture(autouse=True)
-def _quiet_numpy():
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def rand(shape, dtype, seed=0, nans=False):
-    rng = np.random.default_rng(seed)
-    dtype = np.dtype(dtype)
-    if dtype == np.bool_:
-        x = rng.random(shape) < 0.5
-    elif dtype.kind in "iu":
-        x = rng.integers(0 if dtype.kind == "u" else -9, 10, shape).astype(dtype)
-    elif dtype.kind == "c":
-        x = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
-    else:
-        x = rng.standard_normal(shape).astype(dtype)
-    if nans and dtype.kind in "fc" and x.size > 1:
-        x.flat[1::3] = np.nan
-    return x
-
-
-def _assert_tree(actual, expected, tol, where):
-    if isinstance(expected, (tuple, list)):
-        assert isinstance(actual, (tuple, list)) and len(actual) == len(expected), where
-        for a, e in zip(actual, expected):
-            _assert_tree(a, e, tol, where)
-        return
-    expected = np.asarray(expected)
-    assert_close(actual, expected, default_tol(expected.dtype) if tol is None else tol,
-                 err_msg=where)
-
-
-def same_many(calls, tol=None, eager=False):
-    """npaccel against NumPy for each (name, args, kwargs): values, dtype and shape, or
-    NumPy's exception class. The calls NumPy accepts run in one jit with the arguments as
-    constants (one compilation for all); eager=True runs them one by one."""
-    good = []
-    for name, args, kwargs in calls:
-        try:
-            expected = getattr(np, name)(*args, **kwargs)
-        except Exception as e:  # noqa: BLE001 (any exception NumPy raises is the spec)
-            with pytest.raises(type(e)):
-                getattr(nr, name)(*args, **kwargs)
-            continue
-        good.append((name, args, kwargs, expected))
-
-    def run():
-        return [getattr(nr, name)(*args, **kwargs) for name, args, kwargs, _ in good]
-    actual = run() if eager else npaccel.jit(run)()
-    for (name, args, kwargs, expected), a in zip(good, actual):
-        _assert_tree(a, expected, tol, f"{name} {args} {kwargs}")
+same_many = partial(_same_many, nr)
 
 
 REDUCTIONS = ["sum", "prod", "max", "min", "amax", "amin", "all", "any", "mean", "var", "std",
@@ -161,7 +107,8 @@ def test_result_dtypes():
 
 
 def test_float16_mean_accumulates_in_float32():
-    x = np.full(4096, 1.0, np.float16) + np.float16(0.0009765625)  # sum beyond float16's range of exact integers
+    # The sum is beyond float16's range of exact integers.
+    x = np.full(4096, 1.0, np.float16) + np.float16(0.0009765625)
     assert_close(nr.mean(x), np.mean(x), 1e-3)
     assert np.isfinite(float(nr.mean(np.full(100, 60000, np.float16))))
 
@@ -349,8 +296,13 @@ def test_histogram(dtype):
                       ("histogram", (x,), {"bins": bins, "range": rng, "weights": w}),
                       ("histogram_bin_edges", (x,), {"bins": bins, "range": rng})]
     calls += [("histogram", (np.zeros(0, dtype),), {"bins": 3}),
-              ("histogram", (x,), {"weights": w.astype(np.int8)})]
+              ("histogram", (x,), {"weights": (w * 4).astype(np.int8)}),
+              ("histogram", (x,), {"bins": [-1, 0, 2], "weights": (w * 4).astype(np.int8)}),
+              ("histogram", (x,), {"bins": [-1, 0, 2], "weights": w.astype(np.float16)}),
+              ("histogram", (x,), {"weights": w > 0.5})]
     same_many(calls, tol=2e-2 if dtype == np.float16 else None)
+    # complex64 weights: the density's float64 arithmetic starts from complex64 sums.
+    same_many([("histogram", (x,), {"weights": w * (1 + 2j), "density": True})], tol=1e-5)
 
 
 @pytest.mark.parametrize("bins", ["auto", "fd", "doane", "scott", "stone", "rice", "sturges",
@@ -359,7 +311,8 @@ def test_histogram_estimators(bins):
     x = rand((50,), np.float64)
     calls = [("histogram", (x,), {"bins": bins}),
              ("histogram_bin_edges", (x,), {"bins": bins, "range": (-1, 1)}),
-             ("histogram", (np.arange(-5, 20, dtype=np.int8),), {"bins": bins})]
+             ("histogram", (np.arange(-5, 20, dtype=np.int8),), {"bins": bins}),
+             ("histogram", (np.array([-128, 127, 0, 5, 5, 7], np.int8),), {"bins": bins})]
     same_many(calls, eager=True)
     with pytest.raises(ConcretizationError, match="histogram"):
         npaccel.jit(lambda a: nr.histogram(a, bins=bins))(x)
@@ -367,6 +320,8 @@ def test_histogram_estimators(bins):
 
 def test_histogram_errors():
     x = rand((2, 3), np.float64)
+    with pytest.raises(TypeError):  # NumPy's UFuncTypeError: int64 running sums into bool
+        nr.histogram(x, bins=[0, 1, 2], weights=x > 0)
     same_many([("histogram", (x,), {"bins": 0}), ("histogram", (x,), {"bins": 2.5}),
                ("histogram", (x,), {"bins": [[1, 2]]}), ("histogram", (x,), {"bins": [2, 1]}),
                ("histogram", (x,), {"range": (2, 1)}), ("histogram", (x,), {"range": (0, np.inf)}),
@@ -384,7 +339,8 @@ def test_histogramdd(dtype):
     w = rand((12,), np.float64) ** 2
     edges = np.array([-1.0, 0.0, 0.5, 2.0])
     calls = [("histogramdd", (np.stack([x, y, z], 1),), {"bins": 3}),
-             ("histogramdd", (np.stack([x, y], 1),), {"bins": (2, 4), "weights": w, "density": True}),
+             ("histogramdd", (np.stack([x, y], 1),),
+              {"bins": (2, 4), "weights": w, "density": True}),
              ("histogramdd", (x,), {"bins": 4}), ("histogramdd", ([x, y],), {"bins": [edges, 2]}),
              ("histogramdd", (np.stack([x, y], 1),), {"range": [None, (0, 1)]}),
              ("histogram2d", (x, y), {}), ("histogram2d", (x, y), {"bins": [3, edges]}),

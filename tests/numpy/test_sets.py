@@ -3,8 +3,6 @@ Array API unique_* functions, intersect1d, union1d, setdiff1d, setxor1d and isin
 dtype, 0-d and empty shapes, NaN and complex values, assume_unique and NumPy's exception
 classes; size=/fill_value= and ConcretizationError under jit/vmap; jit against eager and
 vmap against a loop where shapes are static."""
-import warnings
-
 import numpy as np
 import pytest
 
@@ -12,61 +10,22 @@ import npaccel
 from npaccel.core.trace import ConcretizationError
 from npaccel.numpy import sets as nst
 from harness import assert_close, check_grads, default_tol
-
-ALL = [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
-       np.uint64, np.float16, np.float32, np.float64, np.complex64, np.complex128]
-
-
-@pytest.fixture(autouse=True)
-def _quiet_numpy():
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+from tests.numpy._against_numpy import ALL, quiet_numpy  # noqa: F401 (autouse fixture)
+from tests.numpy._against_numpy import rand as _rand
+from tests.numpy._against_numpy import same_many as _same_many
 
 
 def rand(shape, dtype, seed=0, nans=False):
-    """Small values, so that there are many repeats."""
-    rng = np.random.default_rng(seed)
-    dtype = np.dtype(dtype)
-    if dtype == np.bool_:
-        x = rng.random(shape) < 0.5
-    elif dtype.kind in "iu":
-        x = rng.integers(0 if dtype.kind == "u" else -3, 4, shape).astype(dtype)
-    elif dtype.kind == "c":
-        x = (rng.integers(-1, 2, shape) + 1j * rng.integers(-1, 2, shape)).astype(dtype)
-    else:
-        x = (rng.integers(-3, 4, shape) / 2).astype(dtype)
-    if nans and dtype.kind in "fc" and x.size > 2:
-        x.flat[1::4] = np.nan
-        if dtype.kind == "c":
-            x.flat[2::5] = complex(1, np.nan)
-    if dtype.kind == "f" and x.size > 3:
+    """Few distinct values (many repeats), and a -0.0 beside the 0.0s for floats."""
+    x = _rand(shape, dtype, seed, nans, ties=True)
+    if np.dtype(dtype).kind == "f" and x.size > 3:
         x.flat[3] = -0.0
     return x
 
 
-def _assert_tree(actual, expected, where):
-    if isinstance(expected, (tuple, list)):
-        assert isinstance(actual, (tuple, list)) and len(actual) == len(expected), where
-        for a, e in zip(actual, expected):
-            _assert_tree(a, e, where)
-        return
-    expected = np.asarray(expected)
-    assert_close(actual, expected, default_tol(expected.dtype), err_msg=where)
-
-
 def same_many(calls):
-    """npaccel against NumPy for each (name, args, kwargs): values, dtype and shape, or
-    NumPy's exception class (eagerly: the output shapes depend on values)."""
-    for name, args, kwargs in calls:
-        where = f"{name} {args} {kwargs}"
-        try:
-            expected = getattr(np, name)(*args, **kwargs)
-        except Exception as e:  # noqa: BLE001 (any exception NumPy raises is the spec)
-            with pytest.raises(type(e)):
-                getattr(nst, name)(*args, **kwargs)
-            continue
-        _assert_tree(getattr(nst, name)(*args, **kwargs), expected, where)
+    """Eagerly: the output shapes depend on values."""
+    _same_many(nst, calls, eager=True)
 
 
 def _flags():

@@ -3,7 +3,7 @@ searchsorted, nonzero, flatnonzero, argwhere, where and extract over every dtype
 empty shapes, NaN and complex orders, keywords and NumPy's exception classes; size= and
 ConcretizationError under jit/vmap; jit against eager, vmap against a loop, derivatives of
 sorted values against finite differences."""
-import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -11,46 +11,13 @@ import pytest
 import npaccel
 from npaccel.core.trace import ConcretizationError
 from npaccel.numpy import sorting as ns
-from harness import assert_close, check_grads, default_tol
+from harness import assert_close, check_grads
+from tests.numpy._against_numpy import ALL, quiet_numpy  # noqa: F401 (autouse fixture)
+from tests.numpy._against_numpy import rand as _rand
+from tests.numpy._against_numpy import same_many as _same_many
 
-ALL = [np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
-       np.uint64, np.float16, np.float32, np.float64, np.complex64, np.complex128]
 SHAPES = [(), (0,), (7,), (3, 4), (0, 3)]
-
-
-@pytest.fixture(autouse=True)
-def _quiet_numpy():
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def rand(shape, dtype, seed=0, nans=False):
-    rng = np.random.default_rng(seed)
-    dtype = np.dtype(dtype)
-    if dtype == np.bool_:
-        x = rng.random(shape) < 0.5
-    elif dtype.kind in "iu":
-        x = rng.integers(0 if dtype.kind == "u" else -5, 6, shape).astype(dtype)
-    elif dtype.kind == "c":
-        x = (rng.integers(-2, 3, shape) + 1j * rng.integers(-2, 3, shape)).astype(dtype)
-    else:
-        x = rng.integers(-4, 5, shape).astype(dtype) / 2  # ties on purpose
-    if nans and dtype.kind in "fc" and x.size > 2:
-        x.flat[1::4] = np.nan
-        if dtype.kind == "c":
-            x.flat[2::5] = complex(1, np.nan)
-    return x
-
-
-def _assert_tree(actual, expected, where):
-    if isinstance(expected, (tuple, list)):
-        assert isinstance(actual, (tuple, list)) and len(actual) == len(expected), where
-        for a, e in zip(actual, expected):
-            _assert_tree(a, e, where)
-        return
-    expected = np.asarray(expected)
-    assert_close(actual, expected, default_tol(expected.dtype), err_msg=where)
+rand = partial(_rand, ties=True)
 
 
 # Reference functions where NumPy leaves a choice: argsort breaks ties stably here, and
@@ -65,25 +32,7 @@ REFERENCE = {
 }
 
 
-def same_many(calls, eager=False):
-    """npaccel against NumPy for each (name, args, kwargs): values, dtype and shape, or
-    NumPy's exception class. The accepted calls run in one jit (arguments as constants)
-    unless eager (needed for value-dependent output shapes)."""
-    good = []
-    for name, args, kwargs in calls:
-        try:
-            expected = REFERENCE.get(name, getattr(np, name))(*args, **kwargs)
-        except Exception as e:  # noqa: BLE001 (any exception NumPy raises is the spec)
-            with pytest.raises(type(e)):
-                getattr(ns, name)(*args, **kwargs)
-            continue
-        good.append((name, args, kwargs, expected))
-
-    def run():
-        return [getattr(ns, name)(*args, **kwargs) for name, args, kwargs, _ in good]
-    actual = run() if eager else npaccel.jit(run)()
-    for (name, args, kwargs, expected), a in zip(good, actual):
-        _assert_tree(a, expected, f"{name} {args} {kwargs}")
+same_many = partial(_same_many, ns, reference=REFERENCE)
 
 
 # --- sorting ------------------------------------------------------------------------------
@@ -153,7 +102,8 @@ def test_searchsorted(dtype):
 
 def test_searchsorted_promotion_and_errors():
     a = np.array([1, 2, 2, 3], np.int8)
-    same_many([("searchsorted", (a, 300), {}), ("searchsorted", (np.array([1, 2], np.uint8), -1), {}),
+    same_many([("searchsorted", (a, 300), {}),
+               ("searchsorted", (np.array([1, 2], np.uint8), -1), {}),
                ("searchsorted", (a, np.array([1.5, 2.0])), {"side": "right"}),
                ("searchsorted", (a.astype(np.float32), 2.0000001), {}),
                ("searchsorted", (np.ones((2, 2)), 1), {}), ("searchsorted", (np.float64(1), 1), {}),
@@ -176,7 +126,8 @@ def test_nonzero_family(dtype):
 
 def test_where_three_arguments():
     c = np.array([[True, False, True]])
-    same_many([("where", (c, np.int8(1), 2), {}), ("where", (c, np.arange(3, dtype=np.int8), 2.5), {}),
+    same_many([("where", (c, np.int8(1), 2), {}),
+               ("where", (c, np.arange(3, dtype=np.int8), 2.5), {}),
                ("where", (c, [[1], [2]], np.float32(3)), {}), ("where", (1, 2, 3), {}),
                ("where", ([1, 0], 1j, np.uint8(4)), {}), ("where", (c, 1), {}),
                ("where", (c, np.ones(2), np.ones(3)), {})], eager=True)
@@ -214,7 +165,8 @@ def test_size_and_fill_value():
                      np.array([2, 3, 4, 9]), 0)
         got = f(lambda v: ns.where(v, size=1))(x)
         assert_close(got[0], np.array([0]), 0)
-    batched = npaccel.vmap(lambda v: ns.nonzero(v, size=3)[0])(np.array([[0, 1, 1, 0], [1, 0, 0, 0]]))
+    rows = np.array([[0, 1, 1, 0], [1, 0, 0, 0]])
+    batched = npaccel.vmap(lambda v: ns.nonzero(v, size=3)[0])(rows)
     assert_close(batched, np.array([[1, 2, 0], [0, 0, 0]]), 0)
 
 
