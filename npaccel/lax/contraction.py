@@ -4,7 +4,6 @@ convolution shares."""
 from __future__ import annotations
 
 import enum
-from typing import Sequence
 
 import numpy as np
 

@@ -6,7 +6,6 @@ partial evaluation act on those inner jaxprs.
 """
 from __future__ import annotations
 
-from functools import partial
 from typing import Callable, Sequence
 
 import numpy as np
@@ -15,8 +14,8 @@ from npaccel._runtime import hlo, ir
 from npaccel.core import tree_util
 from npaccel.core.aval import ShapedArray
 from npaccel.core.jaxpr import Jaxpr, JaxprEqn, Var, eval_jaxpr
-from npaccel.core.trace import (Tracer, abstract_eval_rules, concrete_or_error, full_raise,
-                                get_aval, ConcretizationError)
+from npaccel.core.trace import (ConcretizationError, Primitive, Tracer, abstract_eval_rules,
+                                concrete_or_error, full_raise, get_aval)
 from npaccel.lax._standard import as_operand
 from npaccel.lax.convert import convert_element_type
 from npaccel.transforms import ad, lowering, ops
@@ -26,7 +25,6 @@ from npaccel.transforms.partial_eval import (partial_eval_jaxpr, partial_eval_ja
                                              partial_eval_rules)
 from npaccel.transforms.staging import trace_pytree_fun, trace_to_subjaxpr
 from npaccel.transforms.transpose import transpose_jaxpr
-from npaccel.core.trace import Primitive
 
 HLO_OPS = {"while": "stablehlo.while", "cond": "stablehlo.case", "scan": "stablehlo.while"}
 

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from typing import Sequence
 
 import numpy as np
 
 from npaccel._runtime import chlo, hlo, ir
 from npaccel.core import dtypes
 from npaccel.core.aval import ShapedArray
-from npaccel.core.trace import Primitive, Tracer, bind
+from npaccel.core.trace import Primitive, Tracer
 from npaccel.transforms.array import Array
 from npaccel.core.trace import get_aval
 from npaccel.lax._standard import (ANY, BOOL, COMPLEX, FLOAT, INEXACT, INT, NUM, ORDERED,
                                    DtypeClass, as_operand, check_dtype, check_same_dtypes,
                                    check_same_shapes, coerce_scalars, is_python_scalar,
                                    standard_primitive, weak)
-from npaccel.lax.convert import convert_element_type
 from npaccel.lax.shape import broadcast_in_dim, full, full_like
 from npaccel.transforms import ad, lowering
 from npaccel.transforms.ad import Zero, defjvp, defjvp_with_output, defjvp_zero, transpose_rules

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from npaccel.core import tree_util
 from npaccel.lax import elementwise as ew
 from npaccel.numpy import _core
 from npaccel.transforms.batching import vmap

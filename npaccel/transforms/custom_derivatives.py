@@ -13,8 +13,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from npaccel.core import dtypes, tree_util
-from npaccel.core.jaxpr import eval_jaxpr
-from npaccel.core.trace import Primitive, abstract_eval_rules, bind, get_aval
+from npaccel.core.trace import Primitive, abstract_eval_rules, get_aval
 from npaccel.transforms import ad, lowering
 from npaccel.transforms.ad import Zero, jvp_rules, tangent_aval, transpose_rules
 from npaccel.transforms.batching import batching_rules, bdim_at_front, vmap, vmap_jaxpr

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from npaccel.core.jaxpr import Jaxpr, Literal, cache_by_jaxpr, eval_jaxpr
+from npaccel.core.jaxpr import Jaxpr, Literal, cache_by_jaxpr
 from npaccel.core.trace import bind, full_lower, get_aval
 from npaccel.transforms.ad import (UndefinedPrimal, Zero, add_tangents, instantiate,
                                    is_undefined, jvp_flat, tangent_aval, transpose_rules)
