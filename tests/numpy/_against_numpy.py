@@ -75,3 +75,12 @@ def same_many(module, calls, tol=None, eager=False, reference=None):
     actual = run() if eager else npaccel.jit(run)()
     for (name, args, kwargs, expected), a in zip(good, actual):
         assert_tree(a, expected, tol, f"{name} {args} {kwargs}")
+
+
+def expected_exception(e: BaseException) -> type:
+    """The public class to expect for what NumPy raised (NumPy's private UFuncTypeError is
+    a TypeError, AxisError an IndexError and ValueError, ...)."""
+    for cls in (np.exceptions.AxisError, IndexError, ValueError, TypeError):
+        if isinstance(e, cls):
+            return cls
+    return type(e)
