@@ -8,11 +8,9 @@ import numpy as np
 
 NAMESPACES = {"numpy": np, "numpy.linalg": np.linalg, "numpy.fft": np.fft}
 
-# Callables whose host fallback would be wrong for npaccel arrays: they exist to expose or
-# alias memory, which device arrays do not share with NumPy.
+# Callables whose host fallback would be wrong for npaccel arrays: they expose host memory,
+# which device arrays do not share with NumPy.
 UNSUPPORTED = {
-    "numpy.shares_memory": "memory aliasing is not observable on device arrays",
-    "numpy.may_share_memory": "memory aliasing is not observable on device arrays",
     "numpy.frombuffer": "creates a view of a host buffer",
     "numpy.memmap": "maps a file into host memory",
     "numpy.nditer": "iterates over host memory",
@@ -40,10 +38,10 @@ def _implementation(prefix: str, name: str):
 
 
 def classify(prefix: str, name: str) -> str:
-    from npaccel.dispatch.inplace import FUNCTIONS as INPLACE
+    from npaccel.dispatch import inplace, views
     if f"{prefix}.{name}" in UNSUPPORTED:
         return "unsupported"
-    if f"{prefix}.{name}" in INPLACE:
+    if f"{prefix}.{name}" in inplace.FUNCTIONS or f"{prefix}.{name}" in views.FUNCTIONS:
         return "native"
     return "native" if callable(_implementation(prefix, name)) else "fallback"
 

@@ -98,6 +98,33 @@ def _step_bitcast(src: np.dtype, dst: np.dtype, shape):
     return ("view", dst, lambda v: cast(v, src, dst), lambda parent, child: cast(child, dst, src))
 
 
+def _step_map(index_map: np.ndarray, forward, writeable: bool):
+    """A view NumPy makes with strides that no basic index expresses (a diagonal, a
+    broadcast, sliding windows, an axis permutation): `index_map` holds, for each element of
+    the view, the flat index of the element of the parent it shows. Reading uses the native
+    `forward`; writing scatters into the parent at those indices."""
+    def backward(parent, child):
+        if not writeable:
+            raise ValueError("assignment destination is read-only")
+        shape = _core.shape_of(parent)
+        flat = lax_shape.reshape(parent, (int(np.prod(shape)),))
+        return lax_shape.reshape(indexing.setitem(flat, index_map, child), shape)
+    return ("map" if writeable else "readonly", index_map, forward, backward)
+
+
+class _Flags:
+    """`a.flags`: what NumPy code checks before writing."""
+
+    def __init__(self, array: "ndarray"):
+        self.writeable = all(kind != "readonly" for kind, *_ in array._steps)
+        self.owndata = array._owner is None
+        self.c_contiguous = array._contiguous()
+
+    def __getitem__(self, name: str):
+        return getattr(self, {"WRITEABLE": "writeable", "OWNDATA": "owndata",
+                              "C_CONTIGUOUS": "c_contiguous"}.get(name, name))
+
+
 class _FlatIter:
     """`a.flat`: the array as one flat sequence, readable and assignable in C order."""
 
@@ -155,6 +182,8 @@ class ndarray:
 
     def _assign(self, new_value) -> None:
         """Make this array's value `new_value` (same shape and dtype), writing through."""
+        if any(kind == "readonly" for kind, *_ in self._steps):
+            raise ValueError("assignment destination is read-only")
         values = [self._storage.value]
         for _, _, forward, _ in self._steps[:-1]:
             values.append(forward(values[-1]))
@@ -223,6 +252,10 @@ class ndarray:
         self.imag[...] = value
 
     @property
+    def flags(self) -> _Flags:
+        return _Flags(self)
+
+    @property
     def flat(self) -> "_FlatIter":
         return _FlatIter(self)
 
@@ -236,7 +269,7 @@ class ndarray:
         """Whether NumPy would reshape this array without a copy (approximately: no
         transposes or strided/reversed slices between it and its memory)."""
         for kind, param, _, _ in self._steps:
-            if kind in ("transpose", "real", "imag"):
+            if kind in ("transpose", "real", "imag", "map", "readonly"):
                 return False
             if kind == "index":
                 entries = param if isinstance(param, tuple) else (param,)

@@ -18,6 +18,7 @@ import numpy as np
 
 from npaccel.core import tree_util
 from npaccel.core.trace import Tracer
+from npaccel.dispatch import views
 from npaccel.dispatch.ndarray import asndarray, ndarray
 from npaccel.numpy import _core
 from npaccel.transforms.array import Array
@@ -60,8 +61,9 @@ def resolve(func):
     """The npaccel implementation of a NumPy callable, or None."""
     name = _public_name(func)
     from npaccel.dispatch import inplace
-    if name in inplace.FUNCTIONS:
-        return inplace.FUNCTIONS[name]
+    for table in (inplace.FUNCTIONS, views.FUNCTIONS):
+        if name in table:
+            return table[name]
     module_name, _, attr = name.rpartition(".")
     target = "npaccel.numpy" + module_name[len("numpy"):]
     try:
@@ -131,6 +133,9 @@ def array_function(self, func, types, args, kwargs):
     impl = resolve(func)
     if impl is None:
         return fallback(func, args, kwargs, _public_name(func))
+    name = _public_name(func)
+    if name in views.VIEW_FUNCTIONS and args and isinstance(args[0], ndarray):
+        return views.function_view(name, func, impl, args[0], args[1:], kwargs)
     out = kwargs.pop("out", None)
     result = impl(*args, **kwargs)
     if out is not None:

@@ -1,0 +1,95 @@
+"""NumPy functions that return views of their first argument (`np.transpose(a)`,
+`np.diagonal(a)`, `np.split(a, 3)`, ...): on an npaccel.ndarray they return views too, so a
+write through the result reaches `a` (or raises, where NumPy's view is read-only).
+
+The view's element map is what NumPy itself computes for an array of flat indices, so the
+map — and every error for bad arguments — is NumPy's by construction; the values are read
+with npaccel's native implementation.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from npaccel.dispatch.ndarray import _step_map, ndarray
+from npaccel.numpy import _core
+
+# Public name -> whether NumPy's view is writeable (a callable decides from the arguments).
+VIEW_FUNCTIONS = {
+    **dict.fromkeys(("numpy.transpose", "numpy.permute_dims", "numpy.matrix_transpose",
+                     "numpy.swapaxes", "numpy.moveaxis", "numpy.rollaxis", "numpy.squeeze",
+                     "numpy.expand_dims", "numpy.flip", "numpy.fliplr", "numpy.flipud",
+                     "numpy.rot90", "numpy.split", "numpy.array_split", "numpy.hsplit",
+                     "numpy.vsplit", "numpy.dsplit", "numpy.unstack"), True),
+    "numpy.diagonal": False,
+    "numpy.broadcast_to": False,
+    "numpy.lib.stride_tricks.sliding_window_view": lambda kwargs: kwargs.get("writeable", False),
+}
+
+
+def _host(x):
+    return np.asarray(x) if isinstance(x, ndarray) else x
+
+
+def function_view(name: str, func, impl, a: ndarray, args: tuple, kwargs: dict):
+    """`func(a, *args, **kwargs)` as a view (or a list/tuple of views) of `a`."""
+    writeable = VIEW_FUNCTIONS[name]
+    writeable = writeable(kwargs) if callable(writeable) else writeable
+    host_args = tuple(_host(x) for x in args)
+    maps = func(np.arange(a.size).reshape(a.shape), *host_args, **kwargs)
+    if isinstance(maps, np.ndarray):
+        return a._view(_step_map(np.array(maps), lambda v: impl(v, *args, **kwargs), writeable))
+    views = [a._view(_step_map(np.array(m), _part(impl, i, args, kwargs), writeable))
+             for i, m in enumerate(maps)]
+    return type(maps)(views)
+
+
+def _part(impl, i: int, args, kwargs):
+    return lambda v: impl(v, *args, **kwargs)[i]
+
+
+# --- memory overlap: which storage elements a view shows -------------------------------------
+
+def _storage_units(a: ndarray) -> np.ndarray | None:
+    """For each element of `a`, the storage units it covers (last axis: 2 for complex
+    storage, real and imaginary part), or None where a step reinterprets bytes."""
+    storage = _core.shape_of(a._storage.value)
+    parts = 2 if _core.dtype_of(a._storage.value).kind == "c" else 1
+    units = np.arange(int(np.prod(storage)) * parts).reshape(storage + (parts,))
+    for kind, param, _, _ in a._steps:
+        if kind == "index":
+            units = units[param if isinstance(param, tuple) else (param,)]
+        elif kind == "reshape":
+            units = units.reshape(param + (units.shape[-1],))
+        elif kind == "transpose":
+            units = units.transpose(param + (len(param),))
+        elif kind in ("map", "readonly"):
+            units = units.reshape(-1, units.shape[-1])[param]
+        elif kind in ("real", "imag"):
+            units = units[..., 0 if kind == "real" else 1:][..., :1]
+        else:
+            return None
+    return units
+
+
+def shares_memory(a, b, max_work=None) -> bool:
+    """Whether `a` and `b` show a common element of the same storage (exact)."""
+    if not (isinstance(a, ndarray) and isinstance(b, ndarray)) or a._storage is not b._storage:
+        return False
+    ua, ub = _storage_units(a), _storage_units(b)
+    if ua is None or ub is None:
+        return a.size > 0 and b.size > 0
+    return bool(np.intersect1d(ua, ub).size)
+
+
+def may_share_memory(a, b, max_work=None) -> bool:
+    """Whether the storage extents of `a` and `b` overlap (NumPy's bounds check)."""
+    if not (isinstance(a, ndarray) and isinstance(b, ndarray)) or a._storage is not b._storage:
+        return False
+    ua, ub = _storage_units(a), _storage_units(b)
+    if ua is None or ub is None:
+        return a.size > 0 and b.size > 0
+    return bool(ua.size and ub.size and ua.min() <= ub.max() and ub.min() <= ua.max())
+
+
+# Functions implemented here rather than in npaccel.numpy: they are about npaccel.ndarray.
+FUNCTIONS = {"numpy.shares_memory": shares_memory, "numpy.may_share_memory": may_share_memory}
