@@ -48,7 +48,29 @@ def _wrapped(impl):
     return f
 
 
+class _Info:
+    """`xp.__array_namespace_info__()`: what the namespace offers (array API 2023.12)."""
+
+    def capabilities(self) -> dict:
+        return {"boolean indexing": True, "data-dependent shapes": True}
+
+    def default_device(self) -> str:
+        return "cpu"
+
+    def devices(self) -> list:
+        return ["cpu"]
+
+    def default_dtypes(self, *, device=None) -> dict:
+        return {"real floating": np.dtype("float64"), "complex floating": np.dtype("complex128"),
+                "integral": np.dtype("int64"), "indexing": np.dtype("int64")}
+
+    def dtypes(self, *, device=None, kind=None) -> dict:
+        names = [n for n in _DTYPES if kind is None or np.isdtype(np.dtype(n), kind)]
+        return {n: np.dtype(n) for n in names}
+
+
 array_api = _Namespace("npaccel.array_api", "npaccel.numpy")
+array_api.__array_namespace_info__ = _Info
 array_api.__array_api_version__ = API_VERSION
 array_api.linalg = _Namespace("npaccel.array_api.linalg", "npaccel.numpy.linalg")
 array_api.fft = _Namespace("npaccel.array_api.fft", "npaccel.numpy.fft")

@@ -113,16 +113,24 @@ def _step_map(index_map: np.ndarray, forward, writeable: bool):
 
 
 class _Flags:
-    """`a.flags`: what NumPy code checks before writing."""
+    """`a.flags`: what NumPy code checks before writing or handing memory on. Device
+    arrays are always aligned; contiguity is that of the view steps."""
 
     def __init__(self, array: "ndarray"):
         self.writeable = all(kind != "readonly" for kind, *_ in array._steps)
         self.owndata = array._owner is None
+        self.aligned = True
         self.c_contiguous = array._contiguous()
+        # Arrays with at most one axis longer than 1 are contiguous in both orders.
+        self.f_contiguous = self.c_contiguous and sum(d > 1 for d in array.shape) <= 1
+        self.contiguous = self.c_contiguous
 
     def __getitem__(self, name: str):
-        return getattr(self, {"WRITEABLE": "writeable", "OWNDATA": "owndata",
-                              "C_CONTIGUOUS": "c_contiguous"}.get(name, name))
+        return getattr(self, {"C": "c_contiguous", "F": "f_contiguous", "W": "writeable",
+                              "O": "owndata", "A": "aligned"}.get(name, name.lower()))
+
+    def __repr__(self) -> str:
+        return "\n".join(f"  {k.upper()} : {v}" for k, v in vars(self).items())
 
 
 class _FlatIter:
