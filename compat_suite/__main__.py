@@ -47,7 +47,8 @@ def _arguments(argv):
                         help="exit 1 if a test outside the tier's baseline of known failures fails")
     parser.add_argument("--update-baseline", action="store_true")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds per module run")
+    parser.add_argument("--budget", type=float, default=1800,
+                        help="seconds per module and population (the rest counts as not run)")
     parser.add_argument("--workdir", default=None, help="where logs and raw reports go")
     return parser.parse_args(argv)
 
@@ -67,7 +68,7 @@ def main(argv=None) -> int:
     targets = [t for t in TIERS[args.tier] if not args.modules or any(m in t for m in args.modules)]
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="compat_suite-"))
     reference, npaccel = _run_all([runner.Job(t) for t in targets], workdir, args.jobs,
-                                  args.timeout)
+                                  args.budget)
     table = report.classify(reference, npaccel)
     summary = report.summarize(table, targets)
     print(json.dumps(summary, indent=1) if args.json else report.format_table(summary))

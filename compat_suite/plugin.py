@@ -29,6 +29,8 @@ def pytest_addoption(parser):
                     help="run SciPy's array-API backend tests with npaccel as the backend")
     group.addoption("--compat-report", default=None,
                     help="write one JSON line per test outcome to this file")
+    group.addoption("--compat-skip", default=None,
+                    help="a file of node ids not to run (done already, or crashed)")
     group.addoption("--compat-reference", action="store_true",
                     help="report only: run on plain NumPy/SciPy (the reference run)")
 
@@ -42,6 +44,13 @@ def pytest_configure(config):
     path = config.getoption("--compat-report")
     if path:
         config.pluginmanager.register(_Reporter(path), "compat_suite_reporter")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    path = config.getoption("--compat-skip")
+    if path:
+        skip = set(open(path).read().splitlines())
+        items[:] = [item for item in items if item.nodeid not in skip]
 
 
 def _register_scipy_backend():

@@ -1,8 +1,10 @@
 """Running one test module of NumPy or SciPy in a pytest subprocess, on npaccel or on plain
 NumPy/SciPy (the reference), and collecting its per-test outcomes.
 
-Each job is its own process group with a wall-clock limit: a test that crashes the
-interpreter or hangs is recorded as such and the job is re-run without it.
+Each run is its own process group, watched from here: a test that crashes the interpreter
+or runs past the per-test limit is recorded (crash / hang) and the run resumes after it,
+skipping what already finished; a module that exhausts its time budget stops there and its
+remaining tests count as not run.
 """
 from __future__ import annotations
 
@@ -14,11 +16,17 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
 SITE = Path(sysconfig.get_paths()["purelib"])
 REPO = Path(__file__).resolve().parent.parent
-MAX_RESTARTS = 5
+MAX_RESUMES = 20
+TEST_TIMEOUT = 120.0
+
+# SciPy's backend tests carry the backend in their ids (`test_x[numpy-ortho]`); both runs
+# name it `xp`, so the reference's and npaccel's results pair up.
+_BACKEND_ID = re.compile(r"(?<=[\[-])(numpy|npaccel\.array_api)(?=[\]-])")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,19 +40,19 @@ class Job:
 
     @property
     def slug(self) -> str:
-        return self.target.replace("/", ".").removesuffix(".py")
+        return self.target.strip("/").replace("/", ".").removesuffix(".py")
 
-    def command(self, report: Path, reference: bool, deselect: list[str]) -> list[str]:
+    def command(self, report: Path, reference: bool, skip: Path) -> list[str]:
         marks = "array_api_backends and not slow" if self.suite == "scipy" else "not slow"
         command = [sys.executable, "-m", "pytest", "-p", "compat_suite.plugin",
-                   f"--compat-report={report}", "-q", "-p", "no:cacheprovider",
-                   "-p", "no:randomly", f"--rootdir={SITE}", "-c", str(report.parent / "pytest.ini"),
-                   "-m", marks, str(SITE / self.target)]
+                   f"--compat-report={report}", f"--compat-skip={skip}", "-q",
+                   "-p", "no:cacheprovider", f"--rootdir={SITE}",
+                   "-c", str(report.parent / "pytest.ini"), "-m", marks, str(SITE / self.target)]
         if reference:
             command.append("--compat-reference")
         elif self.suite == "scipy":
             command.append("--npaccel-xp")
-        return command + [f"--deselect={nodeid}" for nodeid in deselect]
+        return command
 
 
 def _environment(job: Job) -> dict:
@@ -57,53 +65,70 @@ def _environment(job: Job) -> dict:
     return env
 
 
-# SciPy's backend tests carry the backend in their ids (`test_x[numpy-ortho]`); both runs
-# name it `xp`, so the reference's and npaccel's results pair up.
-_BACKEND_ID = re.compile(r"(?<=[\[-])(numpy|npaccel\.array_api)(?=[\]-])")
+def _records(report: Path) -> list[dict]:
+    return [json.loads(line) for line in report.read_text().splitlines()] \
+        if report.exists() else []
 
 
-def _read(report: Path) -> tuple[dict, list[str]]:
-    """Final outcomes by node id, and the tests that started but never finished."""
-    outcomes, started = {}, []
-    if report.exists():
-        for line in report.read_text().splitlines():
-            record = json.loads(line)
-            if record["nodeid"].startswith("scipy/"):
-                record["nodeid"] = _BACKEND_ID.sub("xp", record["nodeid"])
-            if record["outcome"] == "started":
-                started.append(record["nodeid"])
-            else:
-                outcomes[record["nodeid"]] = record
-    return outcomes, [n for n in started if n not in outcomes]
+def _running(report: Path) -> str | None:
+    """The test that started last and has not finished."""
+    records = _records(report)
+    return records[-1]["nodeid"] if records and records[-1]["outcome"] == "started" else None
 
 
-def run(job: Job, reference: bool, workdir: Path, timeout: float) -> dict:
+def _watch(process, report: Path, deadline: float, test_timeout: float) -> str:
+    """Wait for the run: 'done', 'hang' (one test past its limit) or 'budget'."""
+    current, since = None, time.monotonic()
+    while process.poll() is None:
+        time.sleep(0.5)
+        running = _running(report)
+        if running != current:
+            current, since = running, time.monotonic()
+        now = time.monotonic()
+        if now > deadline or (current is not None and now - since > test_timeout):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return "budget" if now > deadline else "hang"
+    return "done"
+
+
+def run(job: Job, reference: bool, workdir: Path, budget: float,
+        test_timeout: float = TEST_TIMEOUT) -> dict:
     """{nodeid: {"outcome", "message"}} for every test the job ran."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "pytest.ini").write_text("[pytest]\n")
-    population = "reference" if reference else "npaccel"
-    results: dict = {}
-    deselect: list[str] = []
-    for attempt in range(MAX_RESTARTS + 1):
-        report = workdir / f"{job.slug}.{population}.{attempt}.jsonl"
-        report.unlink(missing_ok=True)
-        with open(workdir / f"{job.slug}.{population}.log", "a") as log:
-            process = subprocess.Popen(job.command(report, reference, deselect), cwd=workdir,
+    name = f"{job.slug}.{'reference' if reference else 'npaccel'}"
+    skip, report = workdir / f"{name}.skip", workdir / f"{name}.jsonl"
+    skip.write_text("")
+    report.unlink(missing_ok=True)
+    deadline = time.monotonic() + budget
+    for _ in range(MAX_RESUMES + 1):
+        with open(workdir / f"{name}.log", "a") as log:
+            process = subprocess.Popen(job.command(report, reference, skip), cwd=workdir,
                                        env=_environment(job), stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                code, hung = process.wait(timeout), False
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                code, hung = process.wait(), True
-        outcomes, unfinished = _read(report)
-        results.update(outcomes)
-        if code in (0, 1, 5) and not hung:
+            state = _watch(process, report, deadline, test_timeout)
+        running = _running(report)
+        if state == "done" and (process.returncode in (0, 1, 5) or running is None):
             break
-        for nodeid in unfinished:
-            results[nodeid] = {"nodeid": nodeid, "outcome": "hang" if hung else "crash",
-                               "message": f"process {'timed out' if hung else f'exited {code}'}"}
-        if not unfinished:
-            break                      # an internal or collection error: nothing to skip
-        deselect += unfinished
-    return results
+        if running is None or state == "budget":
+            break
+        outcome = "hang" if state == "hang" else "crash"
+        message = (f"process killed after {test_timeout:.0f} s" if state == "hang"
+                   else f"process exited {process.returncode}")
+        with open(report, "a") as f:
+            f.write(json.dumps({"nodeid": running, "outcome": outcome, "message": message}) + "\n")
+        finished = {r["nodeid"] for r in _records(report) if r["outcome"] != "started"}
+        skip.write_text("\n".join(sorted(finished)) + "\n")
+    return _outcomes(report)
+
+
+def _outcomes(report: Path) -> dict:
+    outcomes = {}
+    for record in _records(report):
+        if record["outcome"] == "started":
+            continue
+        if record["nodeid"].startswith("scipy/"):
+            record["nodeid"] = _BACKEND_ID.sub("xp", record["nodeid"])
+        outcomes[record["nodeid"]] = record
+    return outcomes
