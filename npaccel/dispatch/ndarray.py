@@ -165,6 +165,27 @@ def _is_basic(index) -> bool:
                or (isinstance(e, (int, np.integer)) and not isinstance(e, bool)) for e in entries)
 
 
+def _selects_element(index, ndim: int) -> bool:
+    entries = index if isinstance(index, tuple) else (index,)
+    return len(entries) == ndim and all(isinstance(e, (int, np.integer)) for e in entries)
+
+
+def _element(value, index):
+    """One element, as NumPy gives it: a scalar (a copy, read from the host copy that the
+    value keeps), or inside a transformation a 0-d array that is not a view."""
+    if isinstance(value, Tracer):
+        return ndarray(indexing.getitem(value, index))
+    return np.asarray(value)[index]
+
+
+def scalar_or_array(value):
+    """A 0-d result as NumPy returns it from ufuncs and reductions: a NumPy scalar, except
+    inside a transformation (a 0-d array around the tracer)."""
+    if isinstance(value, Tracer) or _core.shape_of(value):
+        return asndarray(value)
+    return np.asarray(value)[()]
+
+
 class ndarray:
     """A mutable n-dimensional array on an XLA device, with NumPy's semantics."""
     __slots__ = ("_storage", "_steps", "_owner", "_cached", "__weakref__")
@@ -354,6 +375,8 @@ class ndarray:
     def __getitem__(self, index):
         index = _unwrap_index(index)
         if _is_basic(index):
+            if _selects_element(index, self.ndim):
+                return _element(self.__npaccel_value__(), index)
             return self._view(_step_index(index))
         return ndarray(indexing.getitem(self.__npaccel_value__(), index))
 

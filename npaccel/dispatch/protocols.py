@@ -19,7 +19,7 @@ import numpy as np
 from npaccel.core import tree_util
 from npaccel.core.trace import Tracer
 from npaccel.dispatch import views
-from npaccel.dispatch.ndarray import asndarray, ndarray
+from npaccel.dispatch.ndarray import asndarray, ndarray, scalar_or_array
 from npaccel.numpy import _core
 from npaccel.transforms.array import Array
 
@@ -80,17 +80,30 @@ def _is_leaf_value(x) -> bool:
     return isinstance(x, (Array, Tracer))
 
 
-def wrap(result):
-    """Values in a result (any nesting of tuples/lists) become ndarrays."""
-    if _is_leaf_value(result):
-        return asndarray(result)
-    if isinstance(result, np.ndarray) and result.dtype.kind in "biufc":
-        return asndarray(result)
+def wrap(result, scalars: bool = False):
+    """Values in a result (any nesting of tuples/lists) become ndarrays; with `scalars`,
+    0-d values become NumPy scalars, as NumPy returns them."""
+    if _is_leaf_value(result) or (isinstance(result, np.ndarray)
+                                  and result.dtype.kind in "biufc"):
+        return scalar_or_array(result) if scalars else asndarray(result)
     if isinstance(result, tuple) and hasattr(result, "_fields"):
-        return type(result)(*[wrap(r) for r in result])
+        return type(result)(*[wrap(r, scalars) for r in result])
     if isinstance(result, (tuple, list)):
-        return type(result)(wrap(r) for r in result)
+        return type(result)(wrap(r, scalars) for r in result)
     return result
+
+
+def _zero_d_arrays() -> frozenset:
+    """The functions for which NumPy returns a 0-d array rather than a scalar: those that
+    make or reshape arrays, and a few others (checked by the differential tests)."""
+    from npaccel.numpy import creation, manipulation
+    names = {n for m in (creation, manipulation) for n in dir(m) if not n.startswith("_")}
+    names -= {"take", "trace", "ndim", "size", "shape"}
+    names |= {"where", "i0", "cov", "tensordot", "real_if_close", "real", "imag"}
+    return frozenset(f"numpy.{n}" for n in names) | {"numpy.linalg.tensordot"}
+
+
+_ZERO_D_ARRAYS = None
 
 
 def _contains_tracer(args) -> bool:
@@ -140,7 +153,9 @@ def array_function(self, func, types, args, kwargs):
     result = impl(*args, **kwargs)
     if out is not None:
         return _write_out(out, result, casting="unsafe")
-    return wrap(result)
+    global _ZERO_D_ARRAYS
+    _ZERO_D_ARRAYS = _ZERO_D_ARRAYS or _zero_d_arrays()
+    return wrap(result, scalars=name not in _ZERO_D_ARRAYS)
 
 
 # --- NEP 13 ------------------------------------------------------------------------------
@@ -179,7 +194,7 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
         result = impl(*inputs, **kwargs)
         return _write_out(out, result, casting=kwargs.get("casting", "same_kind"),
                           name=ufunc.__name__)
-    return wrap(impl(*inputs, **kwargs))
+    return wrap(impl(*inputs, **kwargs), scalars=True)
 
 
 def _write_out(out, result, casting, where=True, name="function"):

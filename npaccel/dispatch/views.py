@@ -71,8 +71,22 @@ def _storage_units(a: ndarray) -> np.ndarray | None:
     return units
 
 
+def _host_overlap(func, a, b) -> bool | None:
+    """NumPy arrays share memory with an npaccel array only through the read-only host copy
+    its value keeps (what `np.asarray(x)` returns): None when neither side is a NumPy array."""
+    if isinstance(a, ndarray):
+        a, b = b, a
+    if not isinstance(a, np.ndarray):
+        return None
+    cache = getattr(b.__npaccel_value__(), "_npy", None) if isinstance(b, ndarray) else None
+    return cache is not None and bool(func(a, cache))
+
+
 def shares_memory(a, b, max_work=None) -> bool:
     """Whether `a` and `b` show a common element of the same storage (exact)."""
+    host = _host_overlap(np.shares_memory, a, b)
+    if host is not None:
+        return host
     if not (isinstance(a, ndarray) and isinstance(b, ndarray)) or a._storage is not b._storage:
         return False
     ua, ub = _storage_units(a), _storage_units(b)
@@ -83,6 +97,9 @@ def shares_memory(a, b, max_work=None) -> bool:
 
 def may_share_memory(a, b, max_work=None) -> bool:
     """Whether the storage extents of `a` and `b` overlap (NumPy's bounds check)."""
+    host = _host_overlap(np.may_share_memory, a, b)
+    if host is not None:
+        return host
     if not (isinstance(a, ndarray) and isinstance(b, ndarray)) or a._storage is not b._storage:
         return False
     ua, ub = _storage_units(a), _storage_units(b)
