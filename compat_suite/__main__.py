@@ -50,13 +50,18 @@ def _arguments(argv):
     parser.add_argument("--budget", type=float, default=1800,
                         help="seconds per module and population (the rest counts as not run)")
     parser.add_argument("--workdir", default=None, help="where logs and raw reports go")
+    parser.add_argument("--report-only", action="store_true",
+                        help="report the outcomes already in --workdir (no runs)")
     return parser.parse_args(argv)
 
 
-def _run_all(jobs, workdir: Path, parallel: int, timeout: float):
+def _run_all(jobs, workdir: Path, parallel: int, budget: float, report_only: bool):
     tasks = [(job, reference) for job in jobs for reference in (True, False)]
-    with ThreadPoolExecutor(parallel) as pool:
-        results = list(pool.map(lambda t: runner.run(t[0], t[1], workdir, timeout), tasks))
+    if report_only:
+        results = [runner.outcomes(workdir, job, reference) for job, reference in tasks]
+    else:
+        with ThreadPoolExecutor(parallel) as pool:
+            results = list(pool.map(lambda t: runner.run(t[0], t[1], workdir, budget), tasks))
     reference, npaccel = {}, {}
     for (_, is_reference), outcome in zip(tasks, results):
         (reference if is_reference else npaccel).update(outcome)
@@ -68,7 +73,7 @@ def main(argv=None) -> int:
     targets = [t for t in TIERS[args.tier] if not args.modules or any(m in t for m in args.modules)]
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="compat_suite-"))
     reference, npaccel = _run_all([runner.Job(t) for t in targets], workdir, args.jobs,
-                                  args.budget)
+                                  args.budget, args.report_only)
     table = report.classify(reference, npaccel)
     summary = report.summarize(table, targets)
     print(json.dumps(summary, indent=1) if args.json else report.format_table(summary))

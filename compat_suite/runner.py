@@ -97,7 +97,7 @@ def run(job: Job, reference: bool, workdir: Path, budget: float,
     """{nodeid: {"outcome", "message"}} for every test the job ran."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "pytest.ini").write_text("[pytest]\n")
-    name = f"{job.slug}.{'reference' if reference else 'npaccel'}"
+    name = _name(job, reference)
     skip, report = workdir / f"{name}.skip", workdir / f"{name}.jsonl"
     skip.write_text("")
     report.unlink(missing_ok=True)
@@ -121,6 +121,15 @@ def run(job: Job, reference: bool, workdir: Path, budget: float,
         finished = {r["nodeid"] for r in _records(report) if r["outcome"] != "started"}
         skip.write_text("\n".join(sorted(finished)) + "\n")
     return _outcomes(report)
+
+
+def _name(job: Job, reference: bool) -> str:
+    return f"{job.slug}.{'reference' if reference else 'npaccel'}"
+
+
+def outcomes(workdir: Path, job: Job, reference: bool) -> dict:
+    """The outcomes an earlier run left in `workdir` (those it finished)."""
+    return _outcomes(workdir / f"{_name(job, reference)}.jsonl")
 
 
 def _outcomes(report: Path) -> dict:
