@@ -9,6 +9,7 @@ transformation it is an error that names the function. Never a silently differen
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import warnings
@@ -18,7 +19,7 @@ import numpy as np
 
 from npaccel.core import tree_util
 from npaccel.core.trace import Tracer
-from npaccel.dispatch import views
+from npaccel.dispatch import hot, views
 from npaccel.dispatch.ndarray import asndarray, ndarray, scalar_or_array
 from npaccel.numpy import _core
 from npaccel.transforms.array import Array
@@ -47,6 +48,7 @@ class NpaccelFallbackWarning(UserWarning):
 
 # --- resolution by mirrored name ---------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)
 def _public_name(func) -> str:
     module = getattr(func, "__module__", None) or "numpy"
     # NumPy defines most functions in private modules and re-exports them publicly.
@@ -57,8 +59,10 @@ def _public_name(func) -> str:
     return f"{public}.{func.__name__}"
 
 
+@functools.lru_cache(maxsize=4096)
 def resolve(func):
-    """The npaccel implementation of a NumPy callable, or None."""
+    """The npaccel implementation of a NumPy callable, or None (cached: NumPy's callables
+    and npaccel's modules do not change)."""
     name = _public_name(func)
     from npaccel.dispatch import inplace
     for table in (inplace.FUNCTIONS, views.FUNCTIONS):
@@ -150,7 +154,7 @@ def array_function(self, func, types, args, kwargs):
     if name in views.VIEW_FUNCTIONS and args and isinstance(args[0], ndarray):
         return views.function_view(name, func, impl, args[0], args[1:], kwargs)
     out = kwargs.pop("out", None)
-    result = impl(*args, **kwargs)
+    result = hot.call(impl, args, kwargs)
     if out is not None:
         return _write_out(out, result, casting="unsafe")
     global _ZERO_D_ARRAYS
@@ -194,7 +198,7 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
         result = impl(*inputs, **kwargs)
         return _write_out(out, result, casting=kwargs.get("casting", "same_kind"),
                           name=ufunc.__name__)
-    return wrap(impl(*inputs, **kwargs), scalars=True)
+    return wrap(hot.call(impl, inputs, kwargs), scalars=True)
 
 
 def _write_out(out, result, casting, where=True, name="function"):

@@ -32,7 +32,7 @@ class Array:
 
     def _value(self) -> np.ndarray:
         if self._npy is None:
-            self._npy = _runtime.to_host(self._buf)
+            self._npy = _runtime.to_host(self._buf, self.aval.shape, self.aval.dtype)
         return self._npy
 
     def __array__(self, dtype=None, copy=None):
