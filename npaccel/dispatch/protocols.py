@@ -19,7 +19,7 @@ import numpy as np
 
 from npaccel.core import tree_util
 from npaccel.core.trace import Tracer
-from npaccel.dispatch import hot, views
+from npaccel.dispatch import fperrors, hot, views
 from npaccel.dispatch.ndarray import asndarray, ndarray, scalar_or_array
 from npaccel.numpy import _core
 from npaccel.transforms.array import Array
@@ -186,19 +186,24 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
         target = inputs[0]
         target._assign(_core.asvalue(impl(*inputs, **kwargs)))
         return None
-    if out is not None:
+    where = kwargs.get("where", True)
+    if out is None:
+        result = hot.call(impl, inputs, kwargs)
+    else:
         out = out if isinstance(out, tuple) else (out,)
         kwargs.setdefault("dtype", None)
-        where = kwargs.get("where", True)
-        if where is not True:
-            kwargs["where"] = True
-            result = impl(*inputs, **kwargs)
-            return _write_out(out, result, casting=kwargs.get("casting", "same_kind"),
-                              where=where, name=ufunc.__name__)
+        kwargs["where"] = True   # computed everywhere, written where `where` says
         result = impl(*inputs, **kwargs)
+    if method == "__call__" and where is True and not _traced(result):
+        fperrors.check(ufunc, inputs, result)
+    if out is not None:
         return _write_out(out, result, casting=kwargs.get("casting", "same_kind"),
-                          name=ufunc.__name__)
-    return wrap(hot.call(impl, inputs, kwargs), scalars=True)
+                          where=where, name=ufunc.__name__)
+    return wrap(result, scalars=True)
+
+
+def _traced(result) -> bool:
+    return any(isinstance(r, Tracer) for r in (result if isinstance(result, tuple) else (result,)))
 
 
 def _write_out(out, result, casting, where=True, name="function"):
