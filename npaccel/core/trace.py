@@ -64,7 +64,25 @@ class Trace:
 
 
 class ConcretizationError(TypeError):
-    """A traced (abstract) value was used where Python needs a concrete one."""
+    """A traced (abstract) value was used where Python needs a concrete one.
+
+    `made` counts them, caught or not: code that catches one takes a value-independent path,
+    so a trace that made any behaves differently from an eager run (npaccel.dispatch.hot
+    checks this before it replaces eager calls by a compiled one)."""
+    made = 0
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        ConcretizationError.made += 1
+
+
+def is_traced(x) -> bool:
+    """Whether `x` is abstract here; counted as a ConcretizationError when it is, since the
+    caller branches on it."""
+    if isinstance(x, Tracer):
+        ConcretizationError.made += 1
+        return True
+    return False
 
 
 class Tracer:

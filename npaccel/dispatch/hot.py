@@ -17,7 +17,8 @@ from collections import OrderedDict
 import numpy as np
 
 from npaccel.core import tree_util
-from npaccel.core.trace import Tracer, get_aval
+from npaccel.core.dtypes import SUPPORTED
+from npaccel.core.trace import ConcretizationError, Tracer, get_aval
 from npaccel.dispatch.ndarray import ndarray
 from npaccel.transforms.array import Array
 
@@ -50,7 +51,7 @@ def _signature(impl, args, kwargs):
     for i, leaf in enumerate(leaves):
         value = leaf.__npaccel_value__() if isinstance(leaf, ndarray) else leaf
         if isinstance(value, Array) or (isinstance(value, np.ndarray)
-                                        and value.dtype.kind in "biufc"):
+                                        and value.dtype in SUPPORTED):
             aval = get_aval(value)
             arrays.append(value)
             parts.append((aval.shape, aval.dtype, aval.weak_type))
@@ -100,8 +101,15 @@ def call(impl, args, kwargs):
             entry.calls += 1          # counted only when the eager call succeeded
             return result
         entry.compiled = _rebuilding(impl, treedef, leaves)
-    try:
-        return entry.compiled(*arrays)
-    except Exception:  # noqa: BLE001 (not traceable: value-dependent shapes, host results)
-        entry.compiled, entry.failed = None, True
-        return impl(*args, **kwargs)
+        # The first call traces. A trace that met a ConcretizationError (raised, or caught
+        # to take a value-independent path) would not do what the eager calls did.
+        made = ConcretizationError.made
+        try:
+            result = entry.compiled(*arrays)
+        except Exception:  # noqa: BLE001 (not traceable: value-dependent shapes, host results)
+            result = None
+        if result is None or ConcretizationError.made != made:
+            entry.compiled, entry.failed = None, True
+            return impl(*args, **kwargs)
+        return result
+    return entry.compiled(*arrays)

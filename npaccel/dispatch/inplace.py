@@ -1,5 +1,5 @@
 """NumPy's functions that write into their first argument (np.copyto, np.put, np.place,
-np.putmask, np.fill_diagonal): each computes the new value functionally and assigns it,
+np.putmask, np.fill_diagonal, np.put_along_axis): each computes the new value functionally and assigns it,
 so they also work on arrays inside jit/grad/vmap."""
 from __future__ import annotations
 
@@ -33,11 +33,13 @@ def _cyclic(values, n: int, dtype):
 
 def copyto(dst, src, casting="same_kind", where=True) -> None:
     dst = _target(dst, "copyto")
+    if isinstance(src, _core.PYTHON_SCALARS):
+        # NumPy's rules for a Python scalar (weak, range-checked) are NumPy's to apply.
+        np.copyto(np.empty((), dst.dtype), src, casting=casting)
+    elif not np.can_cast(_core.dtype_of(_core.asvalue(src)), dst.dtype, casting):
+        raise TypeError(f"Cannot cast array data from {_core.dtype_of(_core.asvalue(src))!r} "
+                        f"to {dst.dtype!r} according to the rule {casting!r}")
     src = _core.asvalue(src)
-    if not np.can_cast(_core.dtype_of(src), dst.dtype, casting) and \
-            not isinstance(src, _core.PYTHON_SCALARS):
-        raise TypeError(f"Cannot cast scalar from {_core.dtype_of(src)!r} to {dst.dtype!r} "
-                        f"according to the rule {casting!r}")
     new = _core.broadcast_to(_core.astype(src, dst.dtype), dst.shape)
     if where is not True:
         new = ew.select(_core.broadcast_to(_core.asvalue(where), dst.shape), new,
@@ -45,26 +47,48 @@ def copyto(dst, src, casting="same_kind", where=True) -> None:
     dst._assign(new)
 
 
+def _is_empty(x) -> bool:
+    return math.prod(_core.shape_of(_core.asvalue(x))) == 0
+
+
 def put(a, ind, v, mode="raise") -> None:
-    _target(a, "put").put(ind, v, mode)
+    a = _target(a, "put")
+    if _is_empty(ind) or _is_empty(v):
+        return  # NumPy: nothing to write
+    a.put(ind, v, mode)
 
 
 def putmask(a, mask, values) -> None:
     a = _target(a, "putmask")
     mask = _core.asvalue(mask)
-    if _core.shape_of(mask) != a.shape:
+    if math.prod(_core.shape_of(mask)) != a.size:
         raise ValueError("putmask: mask and data must be the same size")
+    if _is_empty(values):
+        return
+    if isinstance(values, _core.PYTHON_SCALARS):
+        np.putmask(np.zeros(1, a.dtype), np.zeros(1, bool), values)   # NumPy's scalar rules
+    elif not np.can_cast(_core.dtype_of(_core.asvalue(values)), a.dtype, "safe"):
+        raise TypeError(f"Cannot cast array data from {_core.dtype_of(_core.asvalue(values))!r} "
+                        f"to {a.dtype!r} according to the rule 'safe'")
+    mask = lax_shape.reshape(_core.astype(mask, np.dtype(bool)), a.shape)
     tiled = lax_shape.reshape(_cyclic(values, a.size, a.dtype), a.shape)
     a._assign(ew.select(mask, tiled, a.__npaccel_value__()))
 
 
+def put_along_axis(arr, indices, values, axis) -> None:
+    from npaccel.numpy import manipulation
+    arr = _target(arr, "put_along_axis")
+    arr._assign(manipulation.put_along_axis(arr, indices, values, axis))
+
+
 def place(arr, mask, vals) -> None:
     arr = _target(arr, "place")
-    host_mask = indexing._concrete(_core.asvalue(mask), "np.place")
-    count = int(np.count_nonzero(host_mask))
-    if count == 0:
-        return
-    arr[host_mask.astype(bool)] = _cyclic(vals, count, arr.dtype)
+    host_mask = np.asarray(indexing._concrete(_core.asvalue(mask), "np.place"))
+    # NumPy checks sizes, emptiness and casting; on a host stand-in it raises exactly that.
+    stand_in = np.zeros(arr.shape, arr.dtype)
+    np.place(stand_in, host_mask, np.asarray(vals) if hasattr(vals, "__npaccel_value__") else vals)
+    if host_mask.any():
+        arr[host_mask.reshape(arr.shape).astype(bool)] = stand_in[host_mask.reshape(arr.shape).astype(bool)]
 
 
 def fill_diagonal(a, val, wrap=False) -> None:
@@ -83,4 +107,5 @@ def fill_diagonal(a, val, wrap=False) -> None:
 
 
 FUNCTIONS = {"numpy.copyto": copyto, "numpy.put": put, "numpy.putmask": putmask,
-             "numpy.place": place, "numpy.fill_diagonal": fill_diagonal}
+             "numpy.place": place, "numpy.fill_diagonal": fill_diagonal,
+             "numpy.put_along_axis": put_along_axis}

@@ -124,6 +124,8 @@ class _Flags:
         # Arrays with at most one axis longer than 1 are contiguous in both orders.
         self.f_contiguous = self.c_contiguous and sum(d > 1 for d in array.shape) <= 1
         self.contiguous = self.c_contiguous
+        self.fnc = self.f_contiguous and not self.c_contiguous
+        self.forc = self.f_contiguous or self.c_contiguous
 
     def __getitem__(self, name: str):
         return getattr(self, {"C": "c_contiguous", "F": "f_contiguous", "W": "writeable",

@@ -99,12 +99,19 @@ def wrap(result, scalars: bool = False):
 
 def _zero_d_arrays() -> frozenset:
     """The functions for which NumPy returns a 0-d array rather than a scalar: those that
-    make or reshape arrays, and a few others (checked by the differential tests)."""
-    from npaccel.numpy import creation, manipulation
-    names = {n for m in (creation, manipulation) for n in dir(m) if not n.startswith("_")}
-    names -= {"take", "trace", "ndim", "size", "shape"}
-    names |= {"where", "i0", "cov", "tensordot", "real_if_close", "real", "imag"}
-    return frozenset(f"numpy.{n}" for n in names) | {"numpy.linalg.tensordot"}
+    make, reshape, transform (fft) or index arrays, and a few others (the differential
+    tests check each against NumPy)."""
+    from npaccel.numpy import creation, fft, manipulation, polynomial, sets
+    names = {f"{prefix}.{n}"
+             for prefix, m in (("numpy", creation), ("numpy", manipulation),
+                               ("numpy", polynomial), ("numpy", sets), ("numpy.fft", fft))
+             for n in dir(m) if not n.startswith("_") and callable(getattr(m, n))}
+    names -= {"numpy.take", "numpy.trace", "numpy.ndim", "numpy.size", "numpy.shape",
+              "numpy.polyval", "numpy.polyfit", "numpy.choose", "numpy.linspace",
+              "numpy.logspace", "numpy.geomspace"}
+    return frozenset(names) | {f"numpy.{n}" for n in (
+        "where", "i0", "cov", "tensordot", "real_if_close", "real", "imag", "cross",
+        "apply_along_axis", "piecewise")} | {"numpy.linalg.tensordot"}
 
 
 _ZERO_D_ARRAYS = None

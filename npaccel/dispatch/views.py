@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from npaccel.dispatch.ndarray import _step_map, ndarray
+from npaccel.core.trace import Tracer
+from npaccel.dispatch.ndarray import _step_map, ndarray, scalar_or_array
 from npaccel.numpy import _core
 
 # Public name -> whether NumPy's view is writeable (a callable decides from the arguments).
@@ -36,11 +37,17 @@ def function_view(name: str, func, impl, a: ndarray, args: tuple, kwargs: dict):
     writeable = writeable(kwargs) if callable(writeable) else writeable
     host_args = tuple(_host(x) for x in args)
     maps = func(np.arange(a.size).reshape(a.shape), *host_args, **kwargs)
-    if isinstance(maps, np.ndarray):
-        return a._view(_step_map(np.array(maps), lambda v: impl(v, *args, **kwargs), writeable))
-    views = [a._view(_step_map(np.array(m), _part(impl, i, args, kwargs), writeable))
-             for i, m in enumerate(maps)]
-    return type(maps)(views)
+    if isinstance(maps, (np.ndarray, np.generic)):
+        return _view(a, maps, lambda v: impl(v, *args, **kwargs), writeable)
+    return type(maps)(_view(a, m, _part(impl, i, args, kwargs), writeable)
+                      for i, m in enumerate(maps))
+
+
+def _view(a: ndarray, index_map, forward, writeable: bool):
+    """A view of `a`; where NumPy gives a scalar (one element), a scalar."""
+    if isinstance(index_map, np.generic) and not isinstance(a.__npaccel_value__(), Tracer):
+        return scalar_or_array(forward(a.__npaccel_value__()))
+    return a._view(_step_map(np.asarray(index_map), forward, writeable))
 
 
 def _part(impl, i: int, args, kwargs):

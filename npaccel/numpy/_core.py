@@ -38,6 +38,9 @@ def asvalue(x, dtype=None):
         host = np.asarray(x, dtype)
     except TypeError as e:
         raise TypeError(f"cannot convert {type(x).__name__} to an npaccel array: {e}") from None
+    if not host.dtype.isnative:
+        # Byte order is a property of host memory: device arrays hold the same values natively.
+        host = host.astype(host.dtype.newbyteorder("="))
     if host.dtype not in dtypes.SUPPORTED:
         raise TypeError(f"npaccel does not support arrays of dtype {host.dtype} "
                         f"(from {type(x).__name__})")

@@ -114,8 +114,14 @@ def _edge(i, k, start, stop):
 
 
 @kernel("num", "dtype")
-def _linspace_kernel(start, stop, *, num, dtype):
-    return _astype(_edge(iota(num + 1), np.asarray(num, INDEX), start, stop), dtype)
+def _linspace_kernel(start, stop, k, *, num, dtype):
+    # k (= num) is an operand, not a constant: XLA turns a division by a constant into a
+    # multiplication by its reciprocal, which rounds the step differently from NumPy.
+    return _astype(_edge(iota(num + 1), k, start, stop), dtype)
+
+
+def _linspace(start, stop, num: int, dtype):
+    return _linspace_kernel(start, stop, np.asarray(num, INDEX), num=num, dtype=dtype)
 
 
 def _equal_bins(first, last, a, num):
@@ -124,7 +130,7 @@ def _equal_bins(first, last, a, num):
     compute, bin_dtype = _linspace_dtype(first, last), _bin_dtype(first, last, a)
     cmp = comparison_dtype(a, first, last)
     start, stop = _astype(first, compute), _astype(last, compute)
-    edges = _linspace_kernel(start, stop, num=num, dtype=bin_dtype)
+    edges = _linspace(start, stop, num, bin_dtype)
     return edges, (_astype(first, cmp), _astype(last, cmp), start, stop)
 
 
@@ -406,8 +412,7 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):
             except TypeError:
                 raise TypeError(f"`bins[{i}]` must be an integer, when a scalar") from None
             compute = _linspace_dtype(lo, hi)
-            edges.append(_linspace_kernel(_astype(lo, compute), _astype(hi, compute), num=num,
-                                          dtype=compute))
+            edges.append(_linspace(_astype(lo, compute), _astype(hi, compute), num, compute))
         elif np.ndim(bins[i]) == 1:
             e = asvalue(bins[i])
             known = host(e)

@@ -68,7 +68,10 @@ def _dtype(dtype: DTypeLike, default=np.float64) -> np.dtype:
 
 def _filled(shape: tuple[int, ...], value, dtype):
     """`value` (a scalar or an array broadcastable to `shape`) cast to `dtype` as NumPy's
-    copyto(casting='unsafe') does, broadcast to `shape`."""
+    copyto(casting='unsafe') does, broadcast to `shape`: Python ints are checked for
+    overflow, Python floats and complex numbers cast unsafely."""
+    if type(value) in (float, complex):
+        value = np.asarray(value)
     value = astype(value if type(value) in PYTHON_SCALARS else asvalue(value), dtype)
     return _on_device(broadcast_to(value, shape))
 
@@ -410,8 +413,7 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype: DTypeLik
     result = lax_shape.concatenate(pieces, 0) if len(pieces) > 1 else pieces[0]
     result = ew.mul(result, lax_shape.broadcast(out_sign, (num,)))
     result = _manip.moveaxis(result, 0, axis)
-    if np.issubdtype(_dtype(dtype, dt), np.integer):
-        result = ew.floor(result)
+    # Note: unlike linspace, NumPy's geomspace truncates to an integer dtype (no floor).
     return astype(result, _dtype(dtype, dt))
 
 

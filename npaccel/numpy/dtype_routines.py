@@ -15,6 +15,14 @@ def _host_like(x):
     return x
 
 
+def can_cast(from_, to, casting="safe") -> bool:
+    return np.can_cast(_host_like(from_), to, casting)
+
+
+def result_type(*arrays_and_dtypes) -> np.dtype:
+    return np.result_type(*[_host_like(a) for a in arrays_and_dtypes])
+
+
 def common_type(*arrays):
     return np.common_type(*[_host_like(a) for a in arrays])
 

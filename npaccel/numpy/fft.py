@@ -183,32 +183,32 @@ def _one_axis(a, n, axis, default_n):
 def fft(a, n: int | None = None, axis: int = -1, norm: str | None = None, out=None):
     """numpy.fft.fft: the one-dimensional discrete Fourier transform."""
     _check_out(out)
-    norm = _check_norm(norm)
     x, steps = _one_axis(a, n, axis, lambda m: m)
+    norm = _check_norm(norm)  # after the length, as NumPy
     return _c2c(x, steps, False, norm)
 
 
 def ifft(a, n: int | None = None, axis: int = -1, norm: str | None = None, out=None):
     """numpy.fft.ifft: the one-dimensional inverse discrete Fourier transform."""
     _check_out(out)
-    norm = _check_norm(norm)
     x, steps = _one_axis(a, n, axis, lambda m: m)
+    norm = _check_norm(norm)  # after the length, as NumPy
     return _c2c(x, steps, True, norm)
 
 
 def rfft(a, n: int | None = None, axis: int = -1, norm: str | None = None, out=None):
     """numpy.fft.rfft: the transform of real input (n // 2 + 1 bins)."""
     _check_out(out)
-    norm = _check_norm(norm)
     x, steps = _one_axis(a, n, axis, lambda m: m)
+    norm = _check_norm(norm)  # after the length, as NumPy
     return _r2c(x, steps, norm)
 
 
 def irfft(a, n: int | None = None, axis: int = -1, norm: str | None = None, out=None):
     """numpy.fft.irfft: the inverse of rfft (n defaults to 2 * (bins - 1))."""
     _check_out(out)
-    norm = _check_norm(norm)
     x, steps = _one_axis(a, n, axis, lambda m: 2 * (m - 1))
+    norm = _check_norm(norm)  # after the length, as NumPy
     return _c2r(x, steps, norm)
 
 
@@ -275,13 +275,13 @@ def _nd(a, s, axes, norm, out, fft_type: FftType):
     first (rfftn: rfft on the last axis first), irfftn ifft steps from the first and
     irfft on the last axis at the end."""
     _check_out(out)
-    norm = _check_norm(norm)
     x = asvalue(a)
     steps = _cook_nd_args(x, s, axes, invreal=fft_type == FftType.IRFFT)
     if fft_type != FftType.IRFFT:
         steps = steps[::-1]
     if fft_type == FftType.RFFT and steps:
-        _fill_defaults(x, steps[:1], [fft_type])  # NumPy checks the rfft step's n first
+        _fill_defaults(x, steps[:1], [fft_type])  # NumPy checks the rfft step's n first,
+        _check_norm(norm)  # then the norm
         _check_real(dtype_of(x))
     if not steps:
         if fft_type in (FftType.RFFT, FftType.IRFFT):
@@ -292,6 +292,7 @@ def _nd(a, s, axes, norm, out, fft_type: FftType):
     types = [one_axis] * len(steps)
     types[-1 if fft_type == FftType.IRFFT else 0] = fft_type
     steps = _fill_defaults(x, steps, types)
+    norm = _check_norm(norm)  # as NumPy: after the lengths, and not at all without axes
     if fft_type == FftType.RFFT:
         return _r2c(x, steps, norm)
     if fft_type == FftType.IRFFT:

@@ -35,19 +35,19 @@ def _moveaxis(x, src, dst):
 
 
 def apply_over_axes(func, a, axes):
-    """func(a, axis) applied for each axis in turn, keeping dimensions (NumPy's rule)."""
+    """func(a, axis) applied for each axis in turn, keeping dimensions. As NumPy, a negative
+    axis counts from the end and the axis is otherwise passed to func unchecked."""
     value = _core.asvalue(a)
     nd = len(_core.shape_of(value))
     for axis in (axes,) if np.ndim(axes) == 0 else axes:
-        axis = _core.normalize_axis(axis, nd)
+        axis = axis + nd if axis < 0 else axis
         res = _core.asvalue(func(value, axis))
-        if len(_core.shape_of(res)) == nd:
-            value = res
-        elif len(_core.shape_of(res)) == nd - 1:
+        if len(_core.shape_of(res)) != nd:
             from npaccel.lax.shape import expand_dims
-            value = expand_dims(res, (axis,))
-        else:
-            raise ValueError("function is not returning an array of the correct shape")
+            res = expand_dims(res, (axis,))
+            if len(_core.shape_of(res)) != nd:
+                raise ValueError("function is not returning an array of the correct shape")
+        value = res
     return value
 
 

@@ -13,7 +13,7 @@ import operator
 
 import numpy as np
 
-from npaccel.core.trace import ConcretizationError, Tracer, get_aval
+from npaccel.core.trace import ConcretizationError, Tracer, get_aval, is_traced
 from npaccel.lax import elementwise as ew, shape as lax_shape, slicing
 from npaccel.numpy import _core
 
@@ -177,7 +177,7 @@ def _axis_after_squeeze(axis, squeezed):
 def _index_one(x, axis, i):
     """x with position `i` of `axis` selected (kept as a size-1 axis, squeezed later)."""
     dim = _core.shape_of(x)[axis]
-    if isinstance(i, Tracer):
+    if is_traced(i):
         # Note: a traced integer index cannot be bounds-checked; like JAX it is clamped.
         return slicing.dynamic_slice_in_dim(x, i, 1, axis)
     i = operator.index(np.asarray(i).item()) if not isinstance(i, int) else i
@@ -208,7 +208,7 @@ def _gather_advanced(y, advanced):
 
 def _checked_index(i, dim, axis):
     """Integer index array with negatives wrapped; out-of-range raises IndexError (eager)."""
-    if not isinstance(i, Tracer):
+    if not is_traced(i):
         host = np.asarray(i)
         if host.size and (host.min() < -dim or host.max() >= dim):
             bad = host[(host < -dim) | (host >= dim)].flat[0]
@@ -229,6 +229,8 @@ def _linear_index(idx, dims, bshape):
 
 
 def _take_rows(flat, linear, bshape, rest):
+    if _core.shape_of(flat)[0] == 0:   # only empty index arrays pass the bounds check here
+        return lax_shape.full((*bshape, *rest), 0, _core.dtype_of(flat))
     nb = len(bshape)
     dnums = slicing.GatherDimensionNumbers(offset_dims=tuple(range(nb, nb + len(rest))),
                                            collapsed_slice_dims=(0,), start_index_map=(0,))
@@ -303,18 +305,18 @@ def ix_(*args):
     out = []
     n = len(args)
     for k, a in enumerate(args):
+        is_array = isinstance(a, np.ndarray) or hasattr(a, "__npaccel_value__") \
+            or _core.is_value(a)
         v = _core.asvalue(a)
-        if _core.shape_of(v) and len(_core.shape_of(v)) != 1:
+        if not is_array and _core.shape_of(v) == (0,):
+            v = np.zeros(0, np.intp)   # NumPy's type for an empty sequence (not float)
+        if len(_core.shape_of(v)) != 1:
             raise ValueError("Cross index must be 1 dimensional")
         if _core.dtype_of(v) == np.bool_:
             v = np.nonzero(_concrete(v, "np.ix_ with a boolean array"))[0]
-        elif _core.dtype_of(v).kind not in "iu":
-            if _core.shape_of(v) == (0,):
-                v = np.zeros(0, np.intp)
-            else:
-                raise ValueError("arrays used as indices must be of integer (or boolean) type")
+        # Note: as NumPy, other dtypes (floats too) pass through unchecked.
         shape = [1] * n
-        shape[k] = _core.shape_of(v)[0] if _core.shape_of(v) else 1
+        shape[k] = _core.shape_of(v)[0]
         out.append(lax_shape.reshape(_core.asvalue(v), tuple(shape)))
     return tuple(out)
 
@@ -322,13 +324,15 @@ def ix_(*args):
 def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     """Flat indices of the index tuples `multi_index` in an array of shape `dims`."""
     dims = tuple(int(d) for d in dims)
+    if 0 in dims:
+        raise ValueError("cannot unravel if shape has zero entries (is empty).")
     if len(multi_index) != len(dims):
         raise ValueError(f"parameter multi_index must be a sequence of length {len(dims)}")
     modes = (mode,) * len(dims) if isinstance(mode, str) else tuple(mode)
     strides = _strides(dims, order)
     total = None
     for idx, d, m, s in zip(multi_index, dims, modes, strides):
-        idx = _core.astype(_core.asvalue(idx), np.int64)
+        idx = _core.astype(_int_indices(idx), np.int64)
         idx = _apply_mode(idx, d, m)
         term = ew.mul(idx, lax_shape.full_like(idx, s))
         total = term if total is None else ew.add(*_core.promote_and_broadcast(total, term))
@@ -338,8 +342,8 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
 def unravel_index(indices, shape, order="C"):
     """The tuple of coordinate arrays of flat `indices` in an array of `shape`."""
     shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
-    idx = _core.astype(_core.asvalue(indices), np.int64)
-    if not isinstance(idx, Tracer):
+    idx = _core.astype(_int_indices(indices), np.int64)
+    if not is_traced(idx):
         host = np.asarray(idx)
         size = math.prod(shape)
         if host.size and (host.min() < 0 or host.max() >= size):
@@ -350,6 +354,14 @@ def unravel_index(indices, shape, order="C"):
         q = ew.div(idx, lax_shape.full_like(idx, s))
         out.append(ew.rem(q, lax_shape.full_like(q, d)) if d else q)
     return tuple(out)
+
+
+def _int_indices(x):
+    """Integer (or boolean) indices for ravel_multi_index/unravel_index, as NumPy checks."""
+    v = _core.asvalue(x)
+    if _core.dtype_of(v).kind not in "iub":
+        raise TypeError("only int indices permitted")
+    return v
 
 
 def _strides(dims, order):
@@ -368,7 +380,7 @@ def _apply_mode(idx, dim, mode):
         return ew.clamp(np.int64(0), idx, np.int64(dim - 1))
     if mode != "raise":
         raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
-    if not isinstance(idx, Tracer):
+    if not is_traced(idx):
         host = np.asarray(idx)
         if host.size and (host.min() < 0 or host.max() >= dim):
             raise ValueError("invalid entry in coordinates array")

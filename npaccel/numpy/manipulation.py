@@ -313,6 +313,8 @@ def squeeze(a: ArrayLike, axis: AxisLike = None):
     dims = shape_of(a)
     if axis is None:
         axis = tuple(i for i, d in enumerate(dims) if d == 1)
+    elif not dims and type(axis) not in (tuple, list) and operator.index(axis) in (0, -1):
+        return a   # NumPy's PyArray_ConvertMultiAxis accepts axis 0 or -1 for 0-d arrays
     axis = _axes(axis, len(dims))
     if any(dims[ax] != 1 for ax in axis):
         raise ValueError("cannot select an axis to squeeze out which has size not equal to one")
@@ -596,12 +598,12 @@ def _repeat_counts(repeats, n: int):
         raise ValueError("setting an array element with a sequence. The requested array would "
                          "exceed the maximum number of dimension of 1.")
     host = host.astype(np.intp)
-    if (host < 0).any():
+    if n and (host < 0).any():   # NumPy checks the counts of existing elements only
         raise ValueError("repeats may not contain negative values.")
     if host.size != 1 and host.shape != (n,):
         raise ValueError(f"operands could not be broadcast together with shape ({n},) "
                          f"({host.size},)")
-    return host
+    return np.maximum(host, 0)
 
 
 def _traced_repeat_index(repeats, n: int, total: int):
@@ -623,10 +625,7 @@ def repeat(a: ArrayLike, repeats, axis: int | None = None, *,
     """numpy.repeat. Array counts must be concrete (they set the output length) unless
     `total_repeat_length` is given, as in jax.numpy: the output is then cut or padded with
     the last element to that length."""
-    a = asvalue(a)
-    if axis is None:
-        a, axis = ravel(a), 0
-    axis = _axis(axis, _rank(a))
+    a, axis = _whole_or_axis(a, axis)
     n = shape_of(a)[axis]
     counts = _repeat_counts(repeats, n)
     if counts is None:
@@ -702,6 +701,8 @@ def roll(a: ArrayLike, shift, axis: AxisLike = None):
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), shape_of(a))
     axes = _axes(axis, _rank(a), allow_duplicate=True)
+    if _rank(a) == 0:   # NumPy's roll fails unpacking its (empty) per-axis slices
+        raise ValueError("not enough values to unpack (expected 2, got 0)")
     host = _concrete_or_none(shift)
     pairs_shape = _core.broadcast_shapes(shape_of(asvalue(shift)), (len(axes),) if
                                          isinstance(axis, (tuple, list)) else ())
@@ -764,7 +765,7 @@ def _pad_widths(pad_width, ndim: int) -> list[tuple[int, int]]:
     if widths.dtype.kind != "i":
         raise TypeError("`pad_width` must be of integral type.")
     pairs = _as_pairs(widths, ndim)
-    if any(w < 0 for pair in pairs for w in pair):
+    if (widths.size and widths.min() < 0) or any(w < 0 for pair in pairs for w in pair):
         raise ValueError("index can't contain negative values")
     return [(int(lo), int(hi)) for lo, hi in pairs]
 
@@ -1035,9 +1036,12 @@ def _flat_axis(arr, axis):
 
 
 def _whole_or_axis(a, axis):
-    """(array, axis) for routines where axis=None means the flattened array, always."""
+    """(array, axis) for routines where axis=None means the flattened array, always; as
+    NumPy's PyArray_CheckAxis (take, repeat, compress), a 0-d array counts as 1-d."""
     a = asvalue(a)
-    return (ravel(a), 0) if axis is None else (a, _axis(axis, _rank(a)))
+    if axis is None or _rank(a) == 0:
+        return ravel(a), _axis(0 if axis is None else axis, 1)
+    return a, _axis(axis, _rank(a))
 
 
 def _static_index(obj, name: str) -> np.ndarray:
@@ -1105,7 +1109,8 @@ def insert(arr: ArrayLike, obj, values, axis: int | None = None):
     dims, dtype = shape_of(arr), dtype_of(arr)
     n = dims[axis]
     indices = _insert_positions(obj, n, axis)
-    values = astype(asvalue(values), dtype)
+    # As NumPy's np.array(values, dtype=arr.dtype): Python ints out of range overflow.
+    values = asvalue(values, dtype)
     if indices.size == 1:
         index = operator.index(indices.item())
         if not -n <= index <= n:
@@ -1390,10 +1395,10 @@ def select(condlist: Sequence, choicelist: Sequence, default=0):
     except TypeError as e:
         raise TypeError(f"Choicelist and default value do not have a common dtype: {e}") from None
     conds = broadcast_arrays(*condlist)
-    for i, c in enumerate(conds):
+    choices = broadcast_arrays(*[astype(asvalue(c), dtype) for c in choices])
+    for i, c in enumerate(conds):   # after both broadcasts, as NumPy (the error it raises first)
         if dtype_of(c) != np.bool_:
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
-    choices = broadcast_arrays(*[astype(asvalue(c), dtype) for c in choices])
     result_shape = shape_of(conds[0]) if not shape_of(choices[0]) else \
         _core.broadcast_shapes(shape_of(conds[0]), shape_of(choices[0]))
     result = _core.broadcast_to(choices[-1], result_shape)
@@ -1440,4 +1445,6 @@ def trace(a: ArrayLike, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype=N
     _check_out(out)
     diag = diagonal(a, offset, axis1, axis2)
     dtype = _sum_dtype(dtype_of(diag)) if dtype is None else dtypes.check_supported(dtype)
-    return reduce_sum(astype(diag, dtype), (_rank(diag) - 1,))
+    # A boolean sum (dtype=bool) is NumPy's logical_or.reduce.
+    reduce = reduce_or if dtype == np.bool_ else reduce_sum
+    return reduce(astype(diag, dtype), (_rank(diag) - 1,))

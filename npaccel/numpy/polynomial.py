@@ -207,7 +207,7 @@ def roots(p):
         raise ValueError("Input must be a rank-1 array.")
     nonzero = np.flatnonzero(_concrete(p, "roots"))
     if nonzero.size == 0:
-        return np.array([])
+        return _full((0,), 0, np.float64)
     trailing = shape_of(p)[0] - int(nonzero[-1]) - 1
     p = slicing.slice_in_dim(p, int(nonzero[0]), int(nonzero[-1]) + 1)
     if dtype_of(p).kind not in "fc":
@@ -278,12 +278,16 @@ def polydiv(u, v, *, trim_leading_zeros: bool = True):
     (|r[0]| <= 1e-8), which needs its values; `trim_leading_zeros=False` (an npaccel
     extension) keeps the remainder at len(u), for use under jit."""
     u, v = _atleast_1d(u), _atleast_1d(v)
+    if not (shape_of(u)[0] and shape_of(v)[0]):  # NumPy reads u[0] and v[0]
+        raise IndexError("index 0 is out of bounds for axis 0 with size 0")
     u = astype(u, result_type(u, 0.0))
     v = astype(v, result_type(v, 0.0))
     dtype = np.result_type(dtype_of(u), dtype_of(v))
+    # 1 / v[0] in v's own dtype, as NumPy computes it
+    scale = astype(ew.div(np.ones((), dtype_of(v)), slicing.index_in_dim(v, 0, keepdims=False)),
+                   dtype)
     u, v = astype(u, dtype), astype(v, dtype)
     m, n = shape_of(u)[0] - 1, shape_of(v)[0] - 1
-    scale = ew.div(np.ones((), dtype), slicing.index_in_dim(v, 0, keepdims=False))
     if m - n + 1 > 0:
         def step(r, k):
             d = ew.mul(scale, slicing.dynamic_index_in_dim(r, k, keepdims=False))
@@ -332,6 +336,8 @@ def polyint(p, m: int = 1, k=None):
     if shape_of(k)[0] < m:
         raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
     p = asvalue(p)
+    if m and not shape_of(p):
+        raise TypeError("len() of unsized object")
     for i in range(m):
         n = shape_of(p)[0]
         divided = _binary(ew.div, p, _arange_down(n, np.int64),
@@ -477,6 +483,8 @@ def polyfit(x, y, deg, rcond=None, full: bool = False, w=None, cov=False):
     x, y = _as_inexact(x), _as_inexact(y)
     w = None if w is None else _as_inexact(w)
     _check_fit_inputs(x, y, deg, w, cov, order)
+    if np.dtype(np.float16) in (dtype_of(x), dtype_of(y)):  # NumPy's lstsq rejects them
+        raise TypeError("array type float16 is unsupported in linalg")
     if rcond is None:
         rcond = shape_of(x)[0] * np.finfo(dtype_of(x)).eps
     c, rank, s, resids, base = _fit(x, y, w, np.asarray(rcond, np.float64), order=order,

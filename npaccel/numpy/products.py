@@ -160,10 +160,12 @@ def tensordot(a, b, axes=2):
     sa, sb = shape_of(a), shape_of(b)
     if len(axes_a) != len(axes_b):
         raise ValueError("shape-mismatch for sum")
-    axes_a = [_check_axis_index(ax, len(sa)) for ax in axes_a]
-    axes_b = [_check_axis_index(ax, len(sb)) for ax in axes_b]
-    if any(sa[i] != sb[j] for i, j in zip(axes_a, axes_b)):
-        raise ValueError("shape-mismatch for sum")
+    # As NumPy: pair by pair, so a size mismatch stops before a later bad axis.
+    axes_a, axes_b = list(axes_a), list(axes_b)
+    for k, (i, j) in enumerate(zip(axes_a, axes_b)):
+        axes_a[k], axes_b[k] = _check_axis_index(i, len(sa)), _check_axis_index(j, len(sb))
+        if sa[axes_a[k]] != sb[axes_b[k]]:
+            raise ValueError("shape-mismatch for sum")
     return _contract(a, b, axes_a, axes_b)
 
 
@@ -473,6 +475,10 @@ def einsum(*operands, out=None, dtype=None, order="K", casting="safe", optimize=
     out_labels = _output_labels(terms, output, n_broadcast, optimize)
     sizes = _label_sizes(shapes, labels)
     dtype = _einsum_dtype(arrays, dtype, casting)
+    if len(arrays) == 1 and set(labels[0]) <= set(out_labels):
+        # As NumPy: a lone operand that nothing is summed over comes back as a view (a
+        # transpose or diagonal) in its own dtype, whatever dtype= says.
+        dtype = dtype_of(arrays[0])
     ops = [_canonical_operand(astype(x, dtype), labs, sizes) for x, labs in zip(arrays, labels)]
     # Labels only one operand uses (and the output does not) are summed at once.
     ops = [_sum_unneeded(x, labs, set(out_labels).union(

@@ -25,7 +25,7 @@ from functools import partial
 import numpy as np
 
 from npaccel.core import dtypes
-from npaccel.core.trace import Tracer
+from npaccel.core.trace import is_traced
 from npaccel.lax import elementwise as ew
 from npaccel.lax import reduction as lax_red
 from npaccel.lax import shape as lax_shape
@@ -114,6 +114,12 @@ def _mask(where, shape):
     return _broadcast_to(where, shape)
 
 
+def _masks(where) -> bool:
+    """Whether where= was given as a mask: NumPy counts a masked mean's items with a ufunc
+    reduction (which takes axis 0 of a 0-d array), an unmasked one from the shape."""
+    return where is not True and _given(where)
+
+
 def _nan_value(dtype):
     return complex(np.nan, 0) if dtypes.is_complex(dtype) else np.nan
 
@@ -135,6 +141,12 @@ def _compute_dtype(dtype) -> np.dtype:
     # more accurately than NumPy's float16 pairwise sums.
     dtype = np.dtype(dtype)
     return np.dtype(np.float32) if dtype.kind == "f" and dtype.itemsize < 4 else dtype
+
+
+def _widened(x, dtype):
+    """x in `dtype`'s compute dtype, cast to `dtype` first (so uint16 65535 is inf as a
+    float16, as in NumPy's loop)."""
+    return _astype(_astype(x, dtype), _compute_dtype(dtype))
 
 
 def _to_last(a, axes):
@@ -199,7 +211,11 @@ def _reduce_value(name, x, axes, mask=None, initial=None):
     if name in ("max", "min") and dtypes.is_complex(dtype_of(x)) and axes:
         r = _propagate_complex_nan(x, axes, r)
     if initial is not None:
-        r = combine(r, _broadcast_to(_astype(initial, dtype_of(r)), shape_of(r)))
+        init = _broadcast_to(_astype(initial, dtype_of(r)), shape_of(r))
+        combined = combine(r, init)
+        if name in ("max", "min") and dtypes.is_complex(dtype_of(x)):
+            combined = ew.select(_isnan(r), r, combined)  # XLA's complex max drops NaN
+        r = combined
     return r
 
 
@@ -207,7 +223,7 @@ def _reduce_value(name, x, axes, mask=None, initial=None):
 def _reduce_kernel(x, mask, initial, *, name, axes, out_dtype, keep_shape):
     if name in ("all", "any"):
         x = truthy(x)
-    r = _reduce_value(name, _astype(x, _compute_dtype(out_dtype)), axes, mask, initial)
+    r = _reduce_value(name, _widened(x, out_dtype), axes, mask, initial)
     return _finish(_astype(r, out_dtype), keep_shape)
 
 
@@ -415,7 +431,7 @@ def _divide_unsafe(total, count):
 
 def _sum_in(x, axes, dtype, mask=None):
     """x summed over axes in `dtype` (float16 via float32)."""
-    return _astype(_reduce_value("sum", _astype(x, _compute_dtype(dtype)), axes, mask), dtype)
+    return _astype(_reduce_value("sum", _widened(x, dtype), axes, mask), dtype)
 
 
 def _mean_value(a, axes, dtype, mask=None):
@@ -438,7 +454,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
     _no_out(out)
     a = asvalue(a)
     shape = shape_of(a)
-    axes = _axes(axis, len(shape))
+    axes = _axes(axis, len(shape), scalar_axis_ok=_masks(where))
     dtype = _mean_dtype(dtype_of(a)) if dtype is None else np.dtype(dtype)
     return _mean_kernel(a, _mask(where, shape), axes=axes, dtype=dtype,
                         keep_shape=_kept_shape(shape, axes, _flag(keepdims)))
@@ -496,7 +512,8 @@ def _var(a, axis, dtype, out, ddof, keepdims, where, mean_, correction, *, nan, 
     a = asvalue(a)
     shape, in_dtype = shape_of(a), dtype_of(a)
     nan = nan and dtypes.is_inexact(in_dtype)
-    axes = _axes(axis, len(shape), scalar_axis_ok=nan)  # nanvar reduces with np.sum
+    # nanvar, and var with a mask, count with a ufunc reduction (np.sum)
+    axes = _axes(axis, len(shape), scalar_axis_ok=nan or _masks(where))
     if dtype is None and in_dtype.kind in "biu":
         dtype = _F64
     dtype = None if dtype is None else np.dtype(dtype)
@@ -621,7 +638,7 @@ _CUMULATIVE = {"sum": (lax_red.cumsum, 0, lax_red.cummax),
 @_kernel("name", "axis", "out_dtype", "include_initial")
 def _cumulative_kernel(x, *, name, axis, out_dtype, include_initial):
     scan, identity, boolean = _CUMULATIVE[name]
-    x = _astype(x, _compute_dtype(out_dtype))
+    x = _widened(x, out_dtype)
     r = boolean(x, axis) if out_dtype == np.bool_ else scan(x, axis)
     if include_initial:
         start = tuple(1 if i == axis else d for i, d in enumerate(shape_of(r)))
@@ -919,7 +936,7 @@ def _quantile(a, q, axis, method, keepdims, weights, *, percent: bool, nan: bool
         # Note: a concrete q is divided as NumPy divides it (np.true_divide on the host);
         # a traced one by lax, which XLA under jit may turn into a multiplication by 0.01
         # (one ulp off NumPy's q / 100), kept apart from the kernel's n * q by rounded().
-        q = (np.asarray(np.true_divide(q, 100)) if not isinstance(q, Tracer)
+        q = (np.asarray(np.true_divide(q, 100)) if not is_traced(q)
              else rounded(_div(q, 100)))
     if len(shape_of(q)) > 2:
         raise ValueError("q must be a scalar or 1d")
@@ -927,17 +944,18 @@ def _quantile(a, q, axis, method, keepdims, weights, *, percent: bool, nan: bool
     if known is not None and known.size and not (np.all(known >= 0) and np.all(known <= 1)):
         raise ValueError("Percentiles must be in the range [0, 100]" if percent
                          else "Quantiles must be in the range [0, 1]")
+    # NumPy's order: weights' method, the empty nan* shortcut, the axes, then the method.
+    if weights is not None and method != "inverted_cdf":
+        raise ValueError(f"Only method 'inverted_cdf' supports weights. Got: {method}.")
+    if nan and math.prod(shape_of(a)) == 0:
+        return nanmean(a, axis, keepdims=keepdims)  # as NumPy, whatever q's shape or method
+    axes = _axes(axis, len(shape_of(a)))
     if method not in _QUANTILE_METHODS:
         raise ValueError(f"{method!r} is not a valid method. Use one of: "
                          f"{_QUANTILE_METHODS.keys()}")
-    axes = _axes(axis, len(shape_of(a)))
-    if nan and math.prod(shape_of(a)) == 0:
-        return nanmean(a, axis, keepdims=keepdims)  # as NumPy, whatever q's shape
     nan = nan and dtypes.is_inexact(in_dtype)
     w = None
     if weights is not None:
-        if method != "inverted_cdf":
-            raise ValueError(f"Only method 'inverted_cdf' supports weights. Got: {method}.")
         w = _weights_like(weights, a, axis)
         known = _host(w)
         if known is not None and np.any(known < 0):
@@ -952,7 +970,21 @@ def _quantile(a, q, axis, method, keepdims, weights, *, percent: bool, nan: bool
     known = None if bad is None or nan else _host(bad)
     if known is not None and np.any(known):
         raise ValueError("Weights included NaN, inf or were all zero.")
+    if nan and out_dtype != in_dtype and _first_slice_all_nan(a, axes):
+        # Note: NumPy's value-dependent dtype (eagerly only): its apply_along_axis takes
+        # the dtype of the first slice's result, the input's when that slice is all NaN.
+        r = _astype(r, in_dtype)
     return r
+
+
+def _first_slice_all_nan(a, axes) -> bool:
+    known = _host(a)
+    if known is None:
+        return False
+    kept = [i for i in range(known.ndim) if i not in axes]
+    rows = np.transpose(known, kept + list(axes)).reshape(
+        math.prod(known.shape[i] for i in kept), -1)
+    return rows.size > 0 and bool(np.isnan(rows[0]).all())
 
 
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
@@ -1000,8 +1032,9 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=_NoValue):
     axes = _axes(axis, len(shape))
     if weights is None:
         avg = mean(a, axis, keepdims=keepdims)
-        scale = np.asarray(math.prod(shape) / builtins.max(math.prod(shape_of(avg)), 1),
-                           dtype_of(avg))
+        if not math.prod(shape_of(avg)):  # as NumPy, which divides a.size by avg.size
+            raise ZeroDivisionError("division by zero")
+        scale = np.asarray(math.prod(shape) / math.prod(shape_of(avg)), dtype_of(avg))
     else:
         w = asvalue(weights)
         floats = [_F64] if dtype_of(a).kind in "biu" else []  # integers average in float64
@@ -1092,6 +1125,8 @@ def _spacing(dx, n):
     if shape_of(dx)[0] != n:
         raise ValueError("when 1d, distances must match the length of the corresponding "
                          "dimension")
+    if n < 2:  # as NumPy, which compares the differences with the first one
+        raise IndexError(f"index 0 is out of bounds for axis 0 with size {builtins.max(n - 1, 0)}")
     if dtype_of(dx).kind in "iu":
         dx = _astype(dx, _F64)
     known = _host(dx)
@@ -1165,6 +1200,9 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         spacings = list(varargs)
     else:
         raise TypeError("invalid number of arguments")
+    # The spacings are checked first, as in NumPy.
+    dxs, uniform = zip(*[_spacing(dx, shape[ax]) for ax, dx in zip(axes, spacings)]) if axes \
+        else ((), ())
     if edge_order > 2:
         raise ValueError("'edge_order' greater than 2 not supported")
     out_dtype = dtype_of(f)
@@ -1175,8 +1213,6 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         if shape[ax] < edge_order + 1:
             raise ValueError("Shape of array too small to calculate a numerical gradient, at "
                              "least (edge_order + 1) elements are required.")
-    dxs, uniform = zip(*[_spacing(dx, shape[ax]) for ax, dx in zip(axes, spacings)]) if axes \
-        else ((), ())
     outs = _gradient_kernel(f, list(dxs), axes=axes, uniform=tuple(uniform),
                             edge_order=edge_order, out_dtype=out_dtype)
     return outs[0] if len(axes) == 1 else tuple(outs)
@@ -1185,7 +1221,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
 @_kernel("axis")
 def _trapezoid_kernel(y, d, *, axis):
     n = shape_of(y)[axis]
-    hi, lo = _slice(y, axis, 1, builtins.max(n, 1)), _slice(y, axis, 0, builtins.max(n - 1, 0))
+    hi, lo = _slice(y, axis, builtins.min(n, 1), n), _slice(y, axis, 0, builtins.max(n - 1, 0))
     pair = ew.bitwise_or(hi, lo) if dtype_of(y) == np.bool_ else ew.add(hi, lo)
     t = _div(_mul(d, pair), 2.0)
     return _reduce_value("sum", _astype(t, _sum_dtype(dtype_of(t))), (axis,))
@@ -1285,6 +1321,9 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     n = shape_of(x)[1]
     fw = None if fweights is None else _sample_weights(fweights, "fweights", n)
     aw = None if aweights is None else _sample_weights(aweights, "aweights", n)
+    known = [_host(w) for w in (fw, aw) if w is not None]
+    if known and builtins.all(k is not None for k in known) and np.prod(known, 0).sum() == 0:
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
     return _cov_kernel(x, fw, aw, ddof=int((0 if bias else 1) if ddof is None else ddof))
 
 

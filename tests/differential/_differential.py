@@ -4,7 +4,8 @@ Hypothesis draws dtypes, shapes (0-d and empty included) and values; `check` run
 NumPy call twice, on NumPy arrays and on the same data as npaccel arrays (the call goes
 through NumPy's own dispatch protocols, as user code does), and the two must agree: the
 same exception class, or the same values (to a per-dtype tolerance), result dtypes and
-shapes, with npaccel arrays where NumPy returns arrays. Fallback to NumPy is an error here:
+shapes, with npaccel arrays where NumPy returns arrays and scalars where it returns
+scalars. Fallback to NumPy is an error here:
 what passes is npaccel's own implementation.
 
 Each test module lists the public names it covers in `COVERED` ("numpy.sum",
@@ -159,6 +160,9 @@ def assert_same(actual, expected, tol, where: str):
     if isinstance(expected, np.ndarray):
         assert isinstance(actual, npaccel.ndarray), \
             f"{where}: returned {type(actual).__name__}, not npaccel.ndarray"
+    if isinstance(expected, np.generic):
+        assert not isinstance(actual, npaccel.ndarray), \
+            f"{where}: returned a 0-d npaccel.ndarray where NumPy returns a scalar"
     actual_np, expected_np = np.asarray(actual), np.asarray(expected)
     assert actual_np.dtype == expected_np.dtype, \
         f"{where}: dtype {actual_np.dtype} != {expected_np.dtype}"
