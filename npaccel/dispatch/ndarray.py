@@ -15,6 +15,7 @@ import operator
 import numpy as np
 
 from npaccel.core import tree_util
+from npaccel.core.dtypes import SUPPORTED
 from npaccel.core.trace import Tracer, get_aval, pytype_aval_mappings
 from npaccel.lax import elementwise as ew, shape as lax_shape
 from npaccel.numpy import _core, indexing
@@ -112,12 +113,22 @@ def _step_map(index_map: np.ndarray, forward, writeable: bool):
     return ("map" if writeable else "readonly", index_map, forward, backward)
 
 
+_READ_ONLY = ("readonly", "frozen")
+
+
+def _step_frozen():
+    """setflags(write=False): the same value, no writes."""
+    def backward(parent, child):
+        raise ValueError("assignment destination is read-only")
+    return ("frozen", None, lambda v: v, backward)
+
+
 class _Flags:
     """`a.flags`: what NumPy code checks before writing or handing memory on. Device
     arrays are always aligned; contiguity is that of the view steps."""
 
     def __init__(self, array: "ndarray"):
-        self.writeable = all(kind != "readonly" for kind, *_ in array._steps)
+        self.writeable = all(kind not in _READ_ONLY for kind, *_ in array._steps)
         self.owndata = array._owner is None
         self.aligned = True
         self.c_contiguous = array._contiguous()
@@ -213,7 +224,7 @@ class ndarray:
 
     def _assign(self, new_value) -> None:
         """Make this array's value `new_value` (same shape and dtype), writing through."""
-        if any(kind == "readonly" for kind, *_ in self._steps):
+        if any(kind in _READ_ONLY for kind, *_ in self._steps):
             raise ValueError("assignment destination is read-only")
         values = [self._storage.value]
         for _, _, forward, _ in self._steps[:-1]:
@@ -472,11 +483,29 @@ class ndarray:
     def copy(self, order="C") -> "ndarray":
         return ndarray(self.__npaccel_value__())
 
+    def setflags(self, write=None, align=None, uic=None) -> None:
+        """Only WRITEABLE can change: False makes this array (and views made from it later)
+        read-only; True makes it writeable again."""
+        if write is False and self.flags.writeable:
+            self._steps += (_step_frozen(),)
+            self._cached = (-1, None)
+        elif write:
+            # As NumPy allows for its read-only views (a diagonal, a broadcast): writes then
+            # scatter into the base.
+            self._steps = tuple(_step_map(param, forward, True) if kind == "readonly" else
+                                (kind, param, forward, backward)
+                                for kind, param, forward, backward in self._steps
+                                if kind != "frozen")
+            self._cached = (-1, None)
+
     def fill(self, value) -> None:
         self[...] = value
 
     def astype(self, dtype, order="K", casting="unsafe", subok=True, copy=True) -> "ndarray":
         dtype = np.dtype(dtype)
+        if dtype not in SUPPORTED:
+            # Object, string and datetime arrays live on the host: NumPy makes them, exactly.
+            return self._host().astype(dtype, order, casting, subok, copy)
         if not np.can_cast(self.dtype, dtype, casting):
             raise TypeError(f"Cannot cast array data from {self.dtype!r} to {dtype!r} "
                             f"according to the rule {casting!r}")

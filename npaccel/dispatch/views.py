@@ -71,6 +71,8 @@ def _storage_units(a: ndarray) -> np.ndarray | None:
             units = units.transpose(param + (len(param),))
         elif kind in ("map", "readonly"):
             units = units.reshape(-1, units.shape[-1])[param]
+        elif kind == "frozen":
+            continue
         elif kind in ("real", "imag"):
             units = units[..., 0 if kind == "real" else 1:][..., :1]
         else:

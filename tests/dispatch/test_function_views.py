@@ -117,3 +117,31 @@ def test_memory_overlap_of_complex_parts():
     z_np, z = np.ones(3, complex), npaccel.array(np.ones(3, complex))
     for pick in (lambda v: (v.real, v.imag), lambda v: (v, v.imag), lambda v: (v.real, v[1:])):
         assert np.shares_memory(*pick(z)) == np.shares_memory(*pick(z_np))
+
+
+def test_setflags_write_like_numpy():
+    for make in (np.array, npaccel.array):
+        a = make(np.arange(4.0))
+        a.setflags(write=False)
+        view = a[1:]
+        with pytest.raises(ValueError, match="read-only"):
+            a[0] = 1.0
+        with pytest.raises(ValueError, match="read-only"):
+            view[0] = 1.0
+        assert not a.flags.writeable and not view.flags.writeable
+        a.setflags(write=True)
+        a[0] = 7.0
+        assert a[0] == 7.0
+        base = make(np.eye(2))
+        diagonal = np.diagonal(base)
+        diagonal.setflags(write=True)
+        diagonal[1] = 5.0
+        assert base[1, 1] == 5.0
+
+
+@pytest.mark.parametrize("dtype", ["m8[s]", "M8[D]", object, "U3"])
+def test_astype_to_host_only_dtypes_gives_numpys_array(dtype):
+    expected = np.arange(3).astype(dtype)
+    actual = npaccel.array(np.arange(3)).astype(dtype)
+    assert type(actual) is np.ndarray and actual.dtype == expected.dtype
+    np.testing.assert_array_equal(actual, expected)
