@@ -1,6 +1,6 @@
 """The Array API namespace of npaccel arrays (`x.__array_namespace__()`): npaccel.numpy's
-functions, returning npaccel.ndarray (never NumPy scalars: 0-d arrays, as the standard
-requires)."""
+functions, returning ArrayAPIArray — npaccel arrays whose 0-d results stay 0-d arrays (never
+NumPy scalars), as the standard requires, through every later operation."""
 from __future__ import annotations
 
 import functools
@@ -9,7 +9,7 @@ import types
 
 import numpy as np
 
-from npaccel.dispatch.ndarray import ndarray
+from npaccel.dispatch.ndarray import ArrayAPIArray, ndarray
 from npaccel.dispatch.protocols import wrap
 
 API_VERSION = "2023.12"
@@ -44,7 +44,7 @@ class _Namespace(types.ModuleType):
 def _wrapped(impl):
     @functools.wraps(impl)
     def f(*args, **kwargs):
-        return wrap(impl(*args, **kwargs))
+        return wrap(impl(*args, **kwargs), cls=ArrayAPIArray)
     return f
 
 
@@ -74,7 +74,7 @@ array_api.__array_namespace_info__ = _Info
 array_api.__array_api_version__ = API_VERSION
 array_api.linalg = _Namespace("npaccel.array_api.linalg", "npaccel.numpy.linalg")
 array_api.fft = _Namespace("npaccel.array_api.fft", "npaccel.numpy.fft")
-array_api.ndarray = ndarray
+array_api.ndarray = ArrayAPIArray
 
 
 def __array_namespace__(self, api_version: str | None = None):

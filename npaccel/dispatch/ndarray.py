@@ -156,7 +156,7 @@ class _FlatIter:
         return lax_shape.reshape(self.base.__npaccel_value__(), (self.base.size,))
 
     def __getitem__(self, index):
-        return ndarray(indexing.getitem(self._flat_value(), _unwrap_index(index)))
+        return type(self.base)(indexing.getitem(self._flat_value(), _unwrap_index(index)))
 
     def __setitem__(self, index, value):
         flat = indexing.setitem(self._flat_value(), _unwrap_index(index), value)
@@ -166,7 +166,7 @@ class _FlatIter:
         return self.base.size
 
     def __iter__(self):
-        return iter(ndarray(self._flat_value()))
+        return iter(type(self.base)(self._flat_value()))
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self._flat_value(), dtype)
@@ -183,19 +183,20 @@ def _selects_element(index, ndim: int) -> bool:
     return len(entries) == ndim and all(isinstance(e, (int, np.integer)) for e in entries)
 
 
-def _element(value, index):
+def _element(value, index, cls):
     """One element, as NumPy gives it: a scalar (a copy, read from the host copy that the
-    value keeps), or inside a transformation a 0-d array that is not a view."""
-    if isinstance(value, Tracer):
-        return ndarray(indexing.getitem(value, index))
+    value keeps); a 0-d array (not a view) inside a transformation or for array-API arrays."""
+    if isinstance(value, Tracer) or not cls.zero_d_scalars:
+        return cls(indexing.getitem(value, index))
     return np.asarray(value)[index]
 
 
-def scalar_or_array(value):
+def scalar_or_array(value, cls=None):
     """A 0-d result as NumPy returns it from ufuncs and reductions: a NumPy scalar, except
-    inside a transformation (a 0-d array around the tracer)."""
-    if isinstance(value, Tracer) or _core.shape_of(value):
-        return asndarray(value)
+    inside a transformation (a 0-d array around the tracer) or for array-API arrays."""
+    cls = cls or ndarray
+    if isinstance(value, Tracer) or _core.shape_of(value) or not cls.zero_d_scalars:
+        return asndarray(value, cls)
     return np.asarray(value)[()]
 
 
@@ -203,6 +204,8 @@ class ndarray:
     """A mutable n-dimensional array on an XLA device, with NumPy's semantics."""
     __slots__ = ("_storage", "_steps", "_owner", "_cached", "__weakref__")
     __array_priority__ = 1000
+    # NumPy returns scalars for 0-d results of ufuncs, reductions and element indexing.
+    zero_d_scalars = True
 
     def __init__(self, value, *, _storage=None, _steps=(), _owner=None):
         self._storage = _storage if _storage is not None else _Storage(_owned_value(value))
@@ -235,7 +238,7 @@ class ndarray:
         self._storage.version += 1
 
     def _view(self, step) -> "ndarray":
-        view = ndarray(None, _storage=self._storage, _steps=self._steps + (step,),
+        view = type(self)(None, _storage=self._storage, _steps=self._steps + (step,),
                        _owner=self._owner if self._owner is not None else self)
         # Computed now: bad indices raise here, as in NumPy, and the value is cached.
         view._cached = (self._storage.version, step[2](self.__npaccel_value__()))
@@ -285,7 +288,7 @@ class ndarray:
     def imag(self) -> "ndarray":
         if self.dtype.kind == "c":
             return self._view(_step_part("imag"))
-        return ndarray(lax_shape.full(self.shape, 0, self.dtype))
+        return type(self)(lax_shape.full(self.shape, 0, self.dtype))
 
     @imag.setter
     def imag(self, value):
@@ -327,11 +330,11 @@ class ndarray:
             reverse = tuple(range(self.ndim))[::-1]
             flipped = lax_shape.reshape(lax_shape.transpose(self.__npaccel_value__(), reverse),
                                         new_shape[::-1])
-            return ndarray(lax_shape.transpose(flipped, tuple(range(len(new_shape)))[::-1]))
+            return type(self)(lax_shape.transpose(flipped, tuple(range(len(new_shape)))[::-1]))
         if order not in ("C", "A"):
             raise ValueError(f"order must be one of 'C', 'F', 'A', (got {order!r})")
         if copy or not self._contiguous():
-            return ndarray(lax_shape.reshape(self.__npaccel_value__(), new_shape))
+            return type(self)(lax_shape.reshape(self.__npaccel_value__(), new_shape))
         return self._view(_step_reshape(new_shape))
 
     def transpose(self, *axes) -> "ndarray":
@@ -389,9 +392,9 @@ class ndarray:
         index = _unwrap_index(index)
         if _is_basic(index):
             if _selects_element(index, self.ndim):
-                return _element(self.__npaccel_value__(), index)
+                return _element(self.__npaccel_value__(), index, type(self))
             return self._view(_step_index(index))
-        return ndarray(indexing.getitem(self.__npaccel_value__(), index))
+        return type(self)(indexing.getitem(self.__npaccel_value__(), index))
 
     def __setitem__(self, index, value):
         index = _unwrap_index(index)
@@ -481,7 +484,7 @@ class ndarray:
         return self.copy()
 
     def copy(self, order="C") -> "ndarray":
-        return ndarray(self.__npaccel_value__())
+        return type(self)(self.__npaccel_value__())
 
     def setflags(self, write=None, align=None, uic=None) -> None:
         """Only WRITEABLE can change: False makes this array (and views made from it later)
@@ -515,7 +518,7 @@ class ndarray:
             value = ew.real(self.__npaccel_value__())
         else:
             value = self.__npaccel_value__()
-        return ndarray(_core.astype(value, dtype))
+        return type(self)(_core.astype(value, dtype))
 
     def block_until_ready(self) -> "ndarray":
         value = self.__npaccel_value__()
@@ -548,8 +551,8 @@ for _name in _FUNCTION_METHODS:
 
 def _flatten(self, order="C") -> ndarray:
     """A copy collapsed into one dimension."""
-    return ndarray(lax_shape.reshape(self.__npaccel_value__(), (self.size,))) if order != "F" \
-        else ndarray(lax_shape.reshape(lax_shape.transpose(self.__npaccel_value__(),
+    return type(self)(lax_shape.reshape(self.__npaccel_value__(), (self.size,))) if order != "F" \
+        else type(self)(lax_shape.reshape(lax_shape.transpose(self.__npaccel_value__(),
                                                           tuple(range(self.ndim))[::-1]), (self.size,)))
 
 
@@ -619,13 +622,23 @@ def _from_host(x: np.ndarray) -> ndarray:
     return ndarray(x)
 
 
-def asndarray(value) -> ndarray:
+def asndarray(value, cls=None) -> ndarray:
     """Wrap a value (npaccel.Array, tracer, NumPy array) as an ndarray owning its memory."""
-    return value if isinstance(value, ndarray) else ndarray(value)
+    cls = cls or ndarray
+    return value if type(value) is cls else cls(value)
+
+
+class ArrayAPIArray(ndarray):
+    """The arrays of npaccel's array-API namespace (`x.__array_namespace__()`): an ndarray
+    whose 0-d results stay 0-d arrays of the namespace, as the standard requires (NumPy's
+    scalars would leave it). Operations keep the flavour of their inputs."""
+    __slots__ = ()
+    zero_d_scalars = False
 
 
 # Transformations see an ndarray as one leaf: its current value. Inside the function it
 # becomes a fresh ndarray around the tracer, so NumPy code (including mutation) runs as is.
-tree_util.register_pytree_node(ndarray, lambda a: ([a.__npaccel_value__()], None),
-                               lambda _, leaves: ndarray(leaves[0]))
-pytype_aval_mappings[ndarray] = lambda a: get_aval(a.__npaccel_value__())
+for _cls in (ndarray, ArrayAPIArray):
+    tree_util.register_pytree_node(_cls, lambda a: ([a.__npaccel_value__()], None),
+                                   lambda _, leaves, c=_cls: c(leaves[0]))
+    pytype_aval_mappings[_cls] = lambda a: get_aval(a.__npaccel_value__())

@@ -20,7 +20,7 @@ import numpy as np
 from npaccel.core import tree_util
 from npaccel.core.trace import Tracer
 from npaccel.dispatch import fperrors, hot, views
-from npaccel.dispatch.ndarray import asndarray, ndarray, scalar_or_array
+from npaccel.dispatch.ndarray import ArrayAPIArray, asndarray, ndarray, scalar_or_array
 from npaccel.numpy import _core
 from npaccel.transforms.array import Array
 
@@ -84,17 +84,27 @@ def _is_leaf_value(x) -> bool:
     return isinstance(x, (Array, Tracer))
 
 
-def wrap(result, scalars: bool = False):
-    """Values in a result (any nesting of tuples/lists) become ndarrays; with `scalars`,
-    0-d values become NumPy scalars, as NumPy returns them."""
+def wrap(result, scalars: bool = False, cls=None):
+    """Values in a result (any nesting of tuples/lists) become arrays of `cls` (ndarray);
+    with `scalars`, 0-d values become NumPy scalars where `cls` follows NumPy there."""
     if _is_leaf_value(result) or (isinstance(result, np.ndarray)
                                   and result.dtype.kind in "biufc"):
-        return scalar_or_array(result) if scalars else asndarray(result)
+        return scalar_or_array(result, cls) if scalars else asndarray(result, cls)
     if isinstance(result, tuple) and hasattr(result, "_fields"):
-        return type(result)(*[wrap(r, scalars) for r in result])
+        return type(result)(*[wrap(r, scalars, cls) for r in result])
     if isinstance(result, (tuple, list)):
-        return type(result)(wrap(r, scalars) for r in result)
+        return type(result)(wrap(r, scalars, cls) for r in result)
     return result
+
+
+def flavour(args) -> type:
+    """ArrayAPIArray if any argument (or item of a list/tuple argument) is one, else ndarray:
+    the array-API flavour, once chosen, is kept through every operation."""
+    for a in args:
+        if isinstance(a, ArrayAPIArray) or (isinstance(a, (list, tuple)) and
+                                            any(isinstance(b, ArrayAPIArray) for b in a)):
+            return ArrayAPIArray
+    return ndarray
 
 
 def _zero_d_arrays() -> frozenset:
@@ -166,7 +176,8 @@ def array_function(self, func, types, args, kwargs):
         return _write_out(out, result, casting="unsafe")
     global _ZERO_D_ARRAYS
     _ZERO_D_ARRAYS = _ZERO_D_ARRAYS or _zero_d_arrays()
-    return wrap(result, scalars=name not in _ZERO_D_ARRAYS)
+    return wrap(result, scalars=name not in _ZERO_D_ARRAYS,
+                cls=flavour((*args, *kwargs.values())))
 
 
 # --- NEP 13 ------------------------------------------------------------------------------
@@ -206,7 +217,7 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if out is not None:
         return _write_out(out, result, casting=kwargs.get("casting", "same_kind"),
                           where=where, name=ufunc.__name__)
-    return wrap(result, scalars=True)
+    return wrap(result, scalars=True, cls=flavour(inputs))
 
 
 def _traced(result) -> bool:

@@ -1,0 +1,50 @@
+"""0-d results: NumPy's scalars for npaccel.ndarray (as NumPy returns them), 0-d arrays of
+the namespace for the array-API arrays (as the standard requires), each kept through every
+later operation; 0-d arrays inside transformations."""
+import numpy as np
+import pytest
+
+import npaccel
+from npaccel.dispatch.ndarray import ArrayAPIArray
+
+CASES = {
+    "index": lambda a, xp: a[1],
+    "ufunc": lambda a, xp: np.sin(a[1:2].reshape(())),
+    "operator": lambda a, xp: a.sum() * 2,
+    "reduction": lambda a, xp: np.sum(a),
+    "method": lambda a, xp: a.max(),
+    "linalg": lambda a, xp: np.linalg.norm(a),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_numpy_flavour_gives_numpys_scalar_types(case):
+    expected = CASES[case](np.arange(4.0), np)
+    actual = CASES[case](npaccel.array(np.arange(4.0)), np)
+    assert type(actual) is type(expected) and actual == expected
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_array_api_flavour_keeps_0d_arrays_of_its_namespace(case):
+    xp = npaccel.array([0.0]).__array_namespace__()
+    a = xp.asarray(np.arange(4.0))
+    actual = CASES[case](a, xp)
+    assert type(actual) is ArrayAPIArray and actual.shape == ()
+    assert actual.__array_namespace__() is xp
+    assert float(actual) == CASES[case](np.arange(4.0), np)
+
+
+def test_mixed_operands_take_the_array_api_flavour():
+    xp = npaccel.array([0.0]).__array_namespace__()
+    mixed = npaccel.array([1.0, 2.0]) + xp.asarray(1.0)
+    assert type(mixed) is ArrayAPIArray
+    assert type(mixed.sum()) is ArrayAPIArray
+
+
+def test_inside_transformations_0d_results_are_arrays():
+    def f(x):
+        s = x[0] + np.sum(x)
+        assert isinstance(s, npaccel.ndarray)
+        return s
+    assert float(npaccel.jit(f)(npaccel.array(np.arange(3.0)))) == 3.0
+    np.testing.assert_allclose(npaccel.grad(f)(np.arange(3.0)), [2.0, 1.0, 1.0])
