@@ -440,6 +440,8 @@ def _density_dd_kernel(hist, edges):
 
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
     """numpy.histogram2d: histogramdd of the points (x, y)."""
+    if len(x) != len(y):
+        raise ValueError("x and y must have the same length.")
     try:
         n = len(bins)
     except TypeError:

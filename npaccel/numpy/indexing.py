@@ -324,7 +324,8 @@ def ix_(*args):
 def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     """Flat indices of the index tuples `multi_index` in an array of shape `dims`."""
     dims = tuple(int(d) for d in dims)
-    if 0 in dims:
+    # NumPy refuses an empty shape only when there is some index to place in it.
+    if 0 in dims and any(math.prod(_core.shape_of(_core.asvalue(i))) for i in multi_index):
         raise ValueError("cannot unravel if shape has zero entries (is empty).")
     if len(multi_index) != len(dims):
         raise ValueError(f"parameter multi_index must be a sequence of length {len(dims)}")
