@@ -514,11 +514,7 @@ class ndarray:
                             f"according to the rule {casting!r}")
         if dtype == self.dtype and not copy:
             return self
-        if dtype.kind != "c" and self.dtype.kind == "c":
-            value = ew.real(self.__npaccel_value__())
-        else:
-            value = self.__npaccel_value__()
-        return type(self)(_core.astype(value, dtype))
+        return type(self)(_core.astype(self.__npaccel_value__(), dtype))
 
     def block_until_ready(self) -> "ndarray":
         value = self.__npaccel_value__()

@@ -30,7 +30,11 @@ def _convert_abstract_eval(x, *, new_dtype, weak_type):
 
 def _convert_lower(ctx, x, *, new_dtype, weak_type):
     # Note: StableHLO's convert from complex to real is unspecified; NumPy (and JAX) keep
-    # the real part, so take it explicitly first (the one exception to one-op lowering).
+    # the real part, so take it explicitly first (the one exception to one-op lowering),
+    # except for bool, which is `x != 0` (an imaginary part alone is true).
+    if dtypes.is_complex(ctx.avals_in[0].dtype) and dtypes.is_bool(new_dtype):
+        zero = lowering.full_like_aval(0, ctx.avals_in[0])
+        return hlo.CompareOp(x, zero, hlo.ComparisonDirectionAttr.get("NE")).result
     if dtypes.is_complex(ctx.avals_in[0].dtype) and not dtypes.is_complex(new_dtype):
         x = hlo.RealOp(x).result
     return hlo.ConvertOp(lowering.ir_type(ctx.avals_out[0]), x).result

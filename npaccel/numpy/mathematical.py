@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from npaccel.core import dtypes
-from npaccel.core.trace import ConcretizationError, Tracer, concrete_or_error
+from npaccel.core.trace import ConcretizationError, concrete_or_error, is_traced
 from npaccel.lax import elementwise as ew, reduction, shape as lax_shape, slicing, sorting
 from npaccel.numpy import indexing
 from npaccel.transforms.jit import jit
@@ -133,6 +133,8 @@ def clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_NoVa
         hi = None if type(hi) is int and hi >= info.max else hi
     bounds = [b if b is None or type(b) in PYTHON_SCALARS else asvalue(b) for b in (lo, hi)]
     args = [a] + [b for b in bounds if b is not None]
+    if dtype is not None:
+        _check_same_kind(args, np.dtype(dtype))
     a, *rest = promote_and_broadcast(*args, dtype=dtype)
     lo, hi = [rest.pop(0) if b is not None else None for b in bounds]
     if lo is None and hi is None and dtype_of(a) == np.bool_:
@@ -142,6 +144,16 @@ def clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_NoVa
         if bound is not None:
             a = _clip_step(a, bound, pick)
     return a
+
+
+def _check_same_kind(args, dtype) -> None:
+    """NumPy's clip casts its inputs to dtype= with casting='same_kind' (Python scalars
+    count as int64/float64/complex128 there)."""
+    for i, x in enumerate(args):
+        src = np.dtype(type(x)) if type(x) in PYTHON_SCALARS else dtype_of(x)
+        if not np.can_cast(src, dtype, "same_kind"):
+            raise TypeError(f"Cannot cast ufunc 'clip' input {i} from {src!r} to {dtype!r} "
+                            "with casting rule 'same_kind'")
 
 
 def _clip_step(a, bound, pick):
@@ -528,7 +540,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     x = astype(asvalue(x), np.float64)
     xp, fp = astype(asvalue(xp), np.float64), astype(fp, dtype)
     if period is not None:
-        if not isinstance(period, Tracer) and np.all(np.asarray(period) == 0):
+        if not is_traced(period) and np.all(np.asarray(period) == 0):
             raise ValueError("period must be a non-zero value")
         left = right = None
         if len(shape_of(xp)) != 1 or len(shape_of(fp)) != 1:
@@ -600,6 +612,9 @@ def unwrap(p, discont=None, axis: int = -1, *, period=2 * math.pi):
     if dtype.kind in "iu":
         high, rem = divmod(period, 2)
         ambiguous = rem == 0
+        if dtype.kind == "u" and high > 0:
+            # NumPy computes dd - (-high) with a weak Python int.
+            raise OverflowError(f"Python integer {-high} out of bounds for {dtype}")
     else:
         high, ambiguous = period / 2, True
     dd = astype(dd, dtype)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -76,6 +77,20 @@ def _concrete(x):
 def _int_dtype_of(dtype) -> np.dtype:
     """The signed integer type of a float type's width (for bit manipulation)."""
     return np.dtype(f"int{np.dtype(dtype).itemsize * 8}")
+
+
+def _astype(x, dtype):
+    """_core.astype, with complex to bool as x != 0 (lax's conversion looks at the real
+    part alone: bool(-2.5j) is True), and Python floats cast to integers as NumPy's loops
+    cast them (unsafely: inf does not raise)."""
+    if type(x) in (float, complex) and not dtypes.is_inexact(dtype):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(x).astype(dtype)
+    if np.dtype(dtype) == np.bool_ and type(x) not in _core.PYTHON_SCALARS \
+            and dtypes.is_complex(_core.dtype_of(x)):
+        return ew.ne(x, lsh.full_like(x, 0))
+    return _core.astype(x, dtype)
 
 
 def _reshape(x, shape):
@@ -230,8 +245,23 @@ def _check_power(x, y):
         raise ValueError("Integers to negative integer powers are not allowed.")
 
 
+def _complex_pow(x, y):
+    # npy_cpow at a zero base: 1 for a zero exponent, 0 for one with a positive real
+    # part, NaN otherwise (exp(y log 0) would be NaN for every exponent).
+    zero = _c(x, 0)
+    base_zero = ew.eq(x, zero)
+    pos = ew.gt(ew.real(y), _c(ew.real(y), 0))
+    at_zero = ew.select(ew.eq(y, zero), _c(x, 1),
+                        ew.select(pos, zero, _c(x, complex(np.nan, np.nan))))
+    return ew.select(base_zero, at_zero, ew.pow(x, y))
+
+
+def _float_power(x, y):
+    return _complex_pow(x, y) if _is_complex(x) else ew.pow(x, y)
+
+
 def _power(x, y):
-    return ew.pow(x, y) if dtypes.is_inexact(_dt(x)) else _int_power(x, y)
+    return _float_power(x, y) if dtypes.is_inexact(_dt(x)) else _int_power(x, y)
 
 
 def _reciprocal(x):
@@ -296,7 +326,32 @@ def _conjugate(x):
 
 def _log_base(base: float):
     scale = 1 / math.log(base)
-    return lambda x: ew.mul(ew.log(x), _c(x, scale))
+
+    def kernel(x):
+        out = ew.log(x)
+        if not _is_complex(x):
+            return ew.mul(out, _c(x, scale))
+        # Scale the parts: a complex product with (scale+0j) makes inf * 0 = NaN.
+        re_, im = ew.real(out), ew.imag(out)
+        return ew.complex(ew.mul(re_, _c(re_, scale)), ew.mul(im, _c(im, scale)))
+    return kernel
+
+
+def _conj_symmetric(kernel, odd: bool = False, lower: bool = False):
+    """A complex function with f(conj z) = conj f(z) (and f(-z) = -f(z) if odd), computed
+    where the signs of its parts are known (Im f >= 0 for Im z >= 0, <= 0 if lower; Re f
+    >= 0 for Re z >= 0 if odd), which then follow the input's: XLA's complex functions
+    lose the sign of zero parts on branch cuts (NumPy's sqrt(-4-0j) is -2j, not 2j)."""
+    def run(z):
+        if not _is_complex(z):
+            return kernel(z)
+        x, y = ew.real(z), ew.imag(z)
+        w = kernel(ew.complex(ew.abs(x) if odd else x, ew.abs(y)))
+        re_, im = ew.real(w), ew.imag(w)
+        re_ = _copysign(re_, x) if odd else re_
+        return ew.complex(re_, _copysign(im, ew.neg(y) if lower else y))
+    run.__name__ = getattr(kernel, "__name__", "kernel")
+    return run
 
 
 def _scaled(factor: float):
@@ -557,18 +612,22 @@ _KERNELS: dict[str, Callable] = {
     # arithmetic
     "add": _add, "subtract": ew.sub, "multiply": _multiply, "divide": ew.div,
     "floor_divide": _floor_divide, "remainder": _remainder, "fmod": _fmod, "divmod": _divmod,
-    "power": _power, "float_power": ew.pow, "negative": ew.neg, "positive": lambda x: x,
+    "power": _power, "float_power": _float_power, "negative": ew.neg, "positive": lambda x: x,
     "absolute": _absolute, "fabs": ew.abs, "sign": _sign, "reciprocal": _reciprocal,
     "square": lambda x: ew.mul(x, x), "conjugate": _conjugate, "heaviside": _heaviside,
     "gcd": _gcd, "lcm": _lcm,
     # exponents and logarithms
-    "exp": ew.exp, "exp2": ew.exp2, "expm1": ew.expm1, "log": ew.log, "log2": _log_base(2),
-    "log10": _log_base(10), "log1p": ew.log1p, "logaddexp": _logaddexp,
-    "logaddexp2": _logaddexp2, "sqrt": ew.sqrt, "cbrt": ew.cbrt,
+    "exp": ew.exp, "exp2": ew.exp2, "expm1": ew.expm1, "log": _conj_symmetric(ew.log),
+    "log2": _conj_symmetric(_log_base(2)), "log10": _conj_symmetric(_log_base(10)),
+    "log1p": _conj_symmetric(ew.log1p), "logaddexp": _logaddexp,
+    "logaddexp2": _logaddexp2, "sqrt": _conj_symmetric(ew.sqrt), "cbrt": ew.cbrt,
     # trigonometric and hyperbolic
-    "sin": ew.sin, "cos": ew.cos, "tan": ew.tan, "arcsin": ew.asin, "arccos": ew.acos,
-    "arctan": ew.atan, "sinh": ew.sinh, "cosh": ew.cosh, "tanh": ew.tanh,
-    "arcsinh": ew.asinh, "arccosh": ew.acosh, "arctanh": ew.atanh, "arctan2": ew.atan2,
+    "sin": ew.sin, "cos": ew.cos, "tan": ew.tan, "arcsin": _conj_symmetric(ew.asin, odd=True),
+    "arccos": _conj_symmetric(ew.acos, lower=True),
+    "arctan": _conj_symmetric(ew.atan, odd=True), "sinh": ew.sinh, "cosh": ew.cosh,
+    "tanh": ew.tanh, "arcsinh": _conj_symmetric(ew.asinh, odd=True),
+    "arccosh": _conj_symmetric(ew.acosh), "arctanh": _conj_symmetric(ew.atanh, odd=True),
+    "arctan2": ew.atan2,
     "hypot": _hypot, "degrees": _scaled(180 / math.pi), "rad2deg": _scaled(180 / math.pi),
     "radians": _scaled(math.pi / 180), "deg2rad": _scaled(math.pi / 180),
     # rounding and floating point
@@ -699,14 +758,17 @@ def _cumulative(table):
 _ORDERED = "bif"
 _ACCUMULATIONS: dict[str, Callable] = {
     "add": _cumulative({"b": red.cummax, "i": red.cumsum, "f": red.cumsum, "c": red.cumsum}),
-    "multiply": _cumulative({"b": red.cummin, "i": red.cumprod, "f": red.cumprod,
-                             "c": red.cumprod}),
+    "multiply": _cumulative({"b": red.cummin, "i": red.cumprod, "f": red.cumprod}),
     "maximum": _cumulative(dict.fromkeys(_ORDERED, red.cummax)),
     "minimum": _cumulative(dict.fromkeys(_ORDERED, red.cummin)),
     "logical_and": _cumulative({"b": red.cummin}),
     "logical_or": _cumulative({"b": red.cummax}),
     "logaddexp": _cumulative({"f": red.cumlogsumexp}),
 }
+
+# (ufunc, dtype kind) whose dedicated reduction differs from NumPy's ordered fold: XLA's
+# complex product starts from 1+0j, and (1+0j) * (x+inf j) is NaN+inf j, not x+inf j.
+_FOLDED = {("multiply", "c")}
 
 # Reductions NumPy may reorder although the ufunc has no identity.
 _REORDERABLE_WITHOUT_IDENTITY = {"maximum", "minimum", "fmax", "fmin"}
@@ -773,7 +835,7 @@ class ufunc:
         mask = _where_mask(where)
         shape = _core.broadcast_shapes(*[_core.shape_of(x) for x in operands],
                                        *([] if mask is None else [_shape(mask)]))
-        cast = [_core.astype(x, d) for x, d in zip(operands, loop)]
+        cast = [_astype(x, d) for x, d in zip(operands, loop)]
         if self.__name__ in _CHECKS:
             _CHECKS[self.__name__](*cast)
         cast = [_core.broadcast_to(x, shape) for x in cast]
@@ -795,7 +857,38 @@ class ufunc:
             kwargs["signature"] = (None,) * self.nin + (np.dtype(dtype),) * self.nout
         elif signature is not None:
             kwargs["signature"] = signature
-        return _supported(self._np.resolve_dtypes(keys, **kwargs))
+        if casting == "equiv" and any(not isinstance(k, np.dtype) for k in keys[:self.nin]):
+            keys = self._equiv_weak_keys(operands, keys, kwargs)
+        try:
+            return _supported(self._np.resolve_dtypes(keys, **kwargs))
+        except TypeError:
+            self._check_weak_ints(operands, keys, kwargs)
+            raise
+
+    def _equiv_weak_keys(self, operands, keys, kwargs):
+        """The keys with each weak Python scalar replaced by its loop dtype, which it must
+        reach by an 'equiv' cast as its default dtype (int64, float64, complex128): NumPy's
+        resolve_dtypes crashes (segfault, NumPy 2.4) on weak scalars with casting='equiv'."""
+        loop = self._np.resolve_dtypes(keys, **{**kwargs, "casting": "safe"})
+        for i, (x, key) in enumerate(zip(operands, keys)):
+            # (NumPy lets a Python int reach bool, as logical_or(0, bools) does)
+            if not isinstance(key, np.dtype) and loop[i] != np.bool_ \
+                    and not np.can_cast(np.dtype(key), loop[i], "equiv"):
+                raise TypeError(f"cannot cast Python {type(x).__name__} to {loop[i]} under the "
+                                "casting rule 'equiv'")
+        return tuple(loop[i] if i < self.nin and not isinstance(k, np.dtype) else k
+                     for i, k in enumerate(keys))
+
+    def _check_weak_ints(self, operands, keys, kwargs):
+        """NumPy reports a Python int beyond the loop's integer type (OverflowError) before
+        a failed cast of another operand."""
+        try:
+            loop = self._np.resolve_dtypes(keys, **{**kwargs, "casting": "unsafe"})
+        except TypeError:
+            return
+        for x, d in zip(operands, loop):
+            if type(x) is int and dtypes.is_integer(d) and not _fits(x, d):
+                raise OverflowError(f"Python integer {x} out of bounds for {d}")
 
     def _outputs(self, results, out_dtypes):
         results = results if isinstance(results, tuple) else (results,)
@@ -816,7 +909,7 @@ class ufunc:
         return None
 
     def _call_gufunc(self, operands, loop, axes, axis):
-        operands = [_core.astype(x, d) for x, d in zip(operands, loop)]
+        operands = [_astype(x, d) for x, d in zip(operands, loop)]
         ins, (out_core,) = self._core_dims
         present = [_present_core(c, len(_core.shape_of(x))) for x, c in zip(operands, ins)]
         if axis is not None:
@@ -884,10 +977,10 @@ class ufunc:
         self._check_method("reduce")
         _check_out((out,))
         x = _core.asvalue(array)
-        acc_dtype, elem_dtype = self._reduction_dtypes(x, dtype, "reduce")
-        x = _core.astype(x, elem_dtype)
         shape = _shape(x)
-        axes = _reduce_axes(axis, len(shape))
+        axes = _reduce_axes(axis, len(shape))   # (NumPy checks the axes before the dtypes)
+        acc_dtype, elem_dtype = self._reduction_dtypes(x, dtype, "reduce")
+        x = _astype(x, elem_dtype)
         if len(axes) > 1 and not self._reorderable():
             raise ValueError(f"reduction operation '{self.__name__}' is not reorderable, so at "
                              "most one axis may be specified")
@@ -908,9 +1001,21 @@ class ufunc:
     def _reorderable(self) -> bool:
         return self.identity is not None or self.__name__ in _REORDERABLE_WITHOUT_IDENTITY
 
+    def _dedicated(self, dtype):
+        """The dedicated (reduction, neutral element) of this ufunc for `dtype`, or None."""
+        if (self.__name__, np.dtype(dtype).kind) in _FOLDED:
+            return None
+        return _REDUCTIONS.get(self.__name__)
+
     def _reduce(self, x, axes, mask, start, explicit_start: bool, acc_dtype):
-        if self.__name__ in _REDUCTIONS and axes:
-            reduction, neutral = _REDUCTIONS[self.__name__]
+        shape = _shape(x)
+        if start is None and math.prod(shape[a] for a in axes) == 1:
+            # One element and no start: NumPy's fold returns it untouched (hypot's
+            # reduction would take its absolute value).
+            return _astype(_reshape(x, [n for d, n in enumerate(shape) if d not in axes]),
+                           acc_dtype)
+        if self._dedicated(_dt(x)) is not None and axes:
+            reduction, neutral = self._dedicated(_dt(x))
             if mask is not None:
                 x = ew.select(mask, x, _c(x, np.asarray(neutral(_dt(x))).astype(_dt(x))))
             result = reduction(x, axes)
@@ -926,6 +1031,7 @@ class ufunc:
         `mask` is False, from `start` (a scalar) or else from the first element kept (the
         accumulator is of `acc_dtype`)."""
         out_shape, started = _shape(xs)[1:], start is not None
+        self._check_fold(xs, mask, started)
         if mask is None and start is None:
             start = convert_element_type(slicing.index_in_dim(xs, 0, 0, False), acc_dtype)
             xs = slicing.slice_in_dim(xs, 1, None, 1, 0)
@@ -948,16 +1054,29 @@ class ufunc:
             return (ew.select(keep, new, acc), ew.bitwise_or(started, keep)), None
         return cf.scan(step, (start, started), (xs, mask))[0][0]
 
+    def _check_fold(self, xs, mask, started: bool):
+        """NumPy's value checks (power: negative integer exponents) on the elements a left
+        fold over the leading axis of xs takes as its second operand (where they are
+        known: not under jit)."""
+        check = _CHECKS.get(self.__name__)
+        known = None if check is None else _concrete(xs)
+        keep = None if mask is None else _concrete(mask)
+        if known is None or known.size == 0 or (mask is not None and keep is None):
+            return
+        used = np.ones(known.shape, bool) if keep is None else np.broadcast_to(keep, known.shape)
+        if not started:   # the first element kept starts the fold
+            first = np.cumsum(used, axis=0) == 1
+            used = used & ~first
+        check(xs, known[used])
+
     def accumulate(self, array, axis=0, dtype=None, out=None):
         """numpy.ufunc.accumulate: the running fold of the ufunc along `axis`."""
         self._check_method("accumulate")
         _check_out((out,))
         x = _core.asvalue(array)
         shape = _shape(x)
-        if not shape:
-            raise TypeError("cannot accumulate on a scalar")
         axis = _single_axis(axis, len(shape), "accumulate")
-        x = _core.astype(x, self._reduction_dtypes(x, dtype, "accumulate")[0])
+        x = _astype(x, self._reduction_dtypes(x, dtype, "accumulate")[0])
         if shape[axis] <= 1:
             return x
         dedicated = _ACCUMULATIONS.get(self.__name__)
@@ -965,6 +1084,7 @@ class ufunc:
         if result is not None:
             return result
         xs = lsh.moveaxis(x, axis, 0)
+        self._check_fold(xs, None, False)
         first = slicing.index_in_dim(xs, 0, 0, keepdims=False)
 
         # (bool ys travel as uint8: lowering a scan whose ys are bool fails in
@@ -986,7 +1106,6 @@ class ufunc:
         x = _core.asvalue(array)
         shape = _shape(x)
         axis = _single_axis(axis, len(shape), "reduceat")
-        x = _core.astype(x, self._reduction_dtypes(x, dtype, "reduceat")[0])
         n = shape[axis]
         idx = _core.asvalue(indices)
         if len(_shape(idx)) != 1:
@@ -997,6 +1116,7 @@ class ufunc:
         if known is not None and known.size and (known.min() < 0 or known.max() >= n):
             bad = known[(known < 0) | (known >= n)][0]
             raise IndexError(f"index {bad} out-of-bounds in {self.__name__}.reduceat [0, {n})")
+        x = _astype(x, self._reduction_dtypes(x, dtype, "reduceat")[0])
         m = _shape(idx)[0]
         xs = lsh.moveaxis(x, axis, 0)
         rest = _shape(xs)[1:]
@@ -1013,11 +1133,11 @@ class ufunc:
         mask = ew.bitwise_and(ew.ge(pos, starts_nm), ew.lt(pos, ends_nm))
         full = (n, m, *rest)
         spread = lsh.broadcast_in_dim(xs, full, (0, *range(2, len(full))))
-        if self.__name__ not in _REDUCTIONS:
+        if self._dedicated(_dt(x)) is None:
             mask = ew.select(ew.lt(starts_nm, ends_nm), mask, ew.eq(pos, starts_nm))
             result = self._fold(spread, lsh.broadcast_in_dim(mask, full, (0, 1)), None, _dt(x))
             return lsh.moveaxis(result, 0, axis)
-        reduction, neutral = _REDUCTIONS[self.__name__]
+        reduction, neutral = self._dedicated(_dt(x))
         fill = _c(spread, np.asarray(neutral(_dt(x))).astype(_dt(x)))
         mask = lsh.broadcast_in_dim(mask, full, (0, 1))
         result = reduction(ew.select(mask, spread, fill), (0,))
@@ -1053,11 +1173,13 @@ class ufunc:
             raise ValueError("second operand needed for ufunc")
         a = _core.asvalue(a)
         shape, dtype = _shape(a), _dt(a)
-        positions = _flat_positions(shape, indices)
         flat = _reshape(a, (math.prod(shape),))
+        # ufunc.at takes a Python scalar `b` as an array (not weak: int8 + 1000 wraps),
+        # and finds the loop (before looking at the indices) by promotion.
+        operands = [flat] if b is None else [flat, _core.asvalue(b)]
+        loop = self._resolve(operands, None, None, "safe")
+        positions = _flat_positions(shape, indices)
         pos = _reshape(positions, (math.prod(_shape(positions)),))
-        operands = [flat] if b is None else [flat, _operand(b)]
-        loop = self._resolve(operands, None, None, "unsafe")
         updates = None
         if b is not None:
             try:
@@ -1066,8 +1188,12 @@ class ufunc:
             except ValueError:
                 raise ValueError("array is not broadcastable to correct shape") from None
             updates = _reshape(updates, _shape(pos))
+            if self.__name__ in _CHECKS:
+                _CHECKS[self.__name__](_astype(flat, loop[0]), updates)
         scatter = _SCATTERS.get(self.__name__)
-        if scatter is not None and set(loop) == {dtype} and not dtypes.is_bool(dtype):
+        # (XLA's scatter max/min take no complex values; the loop below does)
+        if scatter is not None and set(loop) == {dtype} and not dtypes.is_bool(dtype) \
+                and not dtypes.is_complex(dtype):
             dnums = slicing.ScatterDimensionNumbers((), (0,), (0,))
             combined = scatter(convert_element_type(flat, loop[0]), lsh.expand_dims(pos, (1,)),
                                updates, dnums)
@@ -1083,7 +1209,7 @@ class ufunc:
         def step(arr, item):
             p, u = item
             current = slicing.dynamic_index_in_dim(arr, p, 0, False)
-            current = convert_element_type(current, loop[0])
+            current = _astype(current, loop[0])
             args = (current,) if u is None else (current, u)
             new = convert_element_type(self._kernel(*args), dtype)
             return slicing.dynamic_update_index_in_dim(arr, new, p, 0), None
@@ -1147,22 +1273,25 @@ def _where_mask(where):
 
 
 def _reduce_axes(axis, ndim: int) -> tuple[int, ...]:
-    if ndim == 0 and axis is not None:
-        # A 0-d array reduces over nothing for axis 0 / -1 (as NumPy).
+    if ndim == 0 and axis is not None and not isinstance(axis, tuple):
+        # A 0-d array reduces over nothing for axis 0 / -1 (as NumPy; not for (0,)).
         _core.normalize_axes(axis, 1)
         return ()
     return _core.normalize_axes(axis, ndim)
 
 
 def _single_axis(axis, ndim: int, method: str) -> int:
+    if ndim == 0 and not isinstance(axis, tuple) and axis in (None, 0, -1):
+        raise TypeError(f"cannot {method} on a scalar")   # (other axes: AxisError)
     if axis is None:
         if ndim != 1:
             raise ValueError(f"{method} does not allow multiple axes")
         return 0
     if isinstance(axis, tuple):
-        if len(axis) != 1:
+        axes = _core.normalize_axes(axis, ndim)   # (NumPy checks the bounds first)
+        if len(axes) != 1:
             raise ValueError(f"{method} does not allow multiple axes")
-        axis = axis[0]
+        return axes[0]
     return _core.normalize_axis(axis, ndim)
 
 
@@ -1204,7 +1333,7 @@ def _move_core_axes(x, axes, ncore: int, last: bool):
 def _unsafe_cast(x, dtype):
     if type(x) in _core.PYTHON_SCALARS:
         return np.asarray(x).astype(dtype)
-    return convert_element_type(x, dtype)
+    return _astype(x, dtype)
 
 
 def _flat_positions(shape, indices):
