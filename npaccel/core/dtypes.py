@@ -28,10 +28,15 @@ def short_name(dtype: np.dtype) -> str:
     return f"{_KIND_PREFIX[dtype.kind]}{dtype.itemsize * 8}"
 
 
+class UnsupportedDTypeError(TypeError):
+    """An array of a dtype XLA has no type for (object, strings, datetimes, longdouble):
+    the NumPy face computes such calls with NumPy on the host instead."""
+
+
 def check_supported(dtype) -> np.dtype:
     dtype = np.dtype(dtype)
     if dtype not in SUPPORTED:
-        raise TypeError(f"npaccel does not support arrays of dtype {dtype}")
+        raise UnsupportedDTypeError(f"npaccel does not support arrays of dtype {dtype}")
     return dtype
 
 

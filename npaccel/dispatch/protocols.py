@@ -18,6 +18,7 @@ from collections import Counter
 import numpy as np
 
 from npaccel.core import tree_util
+from npaccel.core.dtypes import UnsupportedDTypeError
 from npaccel.core.trace import Tracer
 from npaccel.dispatch import fperrors, hot, views
 from npaccel.dispatch.ndarray import ArrayAPIArray, asndarray, ndarray, scalar_or_array
@@ -141,22 +142,33 @@ def _to_host(x):
     return x
 
 
-def fallback(func, args, kwargs, name: str):
-    """NumPy on the host for a callable npaccel does not implement (outside transforms)."""
+def fallback(func, args, kwargs, name: str, why: str = "is not implemented by npaccel"):
+    """NumPy on the host for a call npaccel cannot make natively (outside transforms):
+    a callable it does not implement, or inputs of a dtype XLA has no type for."""
     if _contains_tracer((args, kwargs)):
-        raise TypeError(f"{name} is not implemented by npaccel, and cannot fall back to NumPy "
-                        "inside a transformation (jit/grad/vmap): its inputs are traced")
+        raise TypeError(f"{name} {why}, and cannot fall back to NumPy inside a "
+                        "transformation (jit/grad/vmap): its inputs are traced")
     if config.fallback == "error":
-        raise NotImplementedError(f"{name} is not implemented by npaccel "
-                                  "(NPACCEL_FALLBACK=error)")
+        raise NotImplementedError(f"{name} {why} (NPACCEL_FALLBACK=error)")
     fallback_counts[name] += 1
     if config.fallback == "warn" and name not in _warned:
         _warned.add(name)
-        warnings.warn(f"{name} is not implemented by npaccel; computing it with NumPy on the "
-                      "host", NpaccelFallbackWarning, stacklevel=4)
+        warnings.warn(f"{name} {why}; computing it with NumPy on the host",
+                      NpaccelFallbackWarning, stacklevel=4)
+    out = kwargs.get("out")
+    outs = out if isinstance(out, tuple) else (out,)
+    # NumPy writes into host copies of npaccel out= arrays, which are then written back.
+    copies = {id(o): np.array(o) for o in outs if isinstance(o, ndarray)}
     host_args, host_kwargs = tree_util.tree_map(
-        _to_host, (args, kwargs), is_leaf=lambda x: isinstance(x, (ndarray, Array)))
-    return wrap(func(*host_args, **host_kwargs))
+        lambda x: copies[id(x)] if id(x) in copies else _to_host(x), (args, kwargs),
+        is_leaf=lambda x: isinstance(x, (ndarray, Array)))
+    result = func(*host_args, **host_kwargs)
+    for o in outs:
+        if isinstance(o, ndarray):
+            o[...] = copies[id(o)]
+    if copies:
+        return out[0] if isinstance(out, tuple) and len(out) == 1 else out
+    return wrap(result)
 
 
 # --- NEP 18 ------------------------------------------------------------------------------
@@ -171,7 +183,11 @@ def array_function(self, func, types, args, kwargs):
     if name in views.VIEW_FUNCTIONS and args and isinstance(args[0], ndarray):
         return views.function_view(name, func, impl, args[0], args[1:], kwargs)
     out = kwargs.pop("out", None)
-    result = hot.call(impl, args, kwargs)
+    try:
+        result = hot.call(impl, args, kwargs)
+    except UnsupportedDTypeError as e:
+        return fallback(func, args, {**kwargs, **({} if out is None else {"out": out})},
+                        name, f"is computed by NumPy for these inputs ({e})")
     if out is not None:
         return _write_out(out, result, casting="unsafe")
     global _ZERO_D_ARRAYS
@@ -205,13 +221,16 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
         target._assign(_core.asvalue(impl(*inputs, **kwargs)))
         return None
     where = kwargs.get("where", True)
-    if out is None:
-        result = hot.call(impl, inputs, kwargs)
-    else:
-        out = out if isinstance(out, tuple) else (out,)
-        kwargs.setdefault("dtype", None)
-        kwargs["where"] = True   # computed everywhere, written where `where` says
-        result = impl(*inputs, **kwargs)
+    try:
+        if out is None:
+            result = hot.call(impl, inputs, kwargs)
+        else:
+            out = out if isinstance(out, tuple) else (out,)
+            result = impl(*inputs, **{**kwargs, "dtype": kwargs.get("dtype"), "where": True})
+    except UnsupportedDTypeError as e:
+        return fallback(getattr(ufunc, method), inputs,
+                        {**kwargs, **({} if out is None else {"out": out})}, name,
+                        f"is computed by NumPy for these inputs ({e})")
     if method == "__call__" and where is True and not _traced(result):
         fperrors.check(ufunc, inputs, result)
     if out is not None:

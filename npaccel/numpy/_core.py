@@ -42,7 +42,7 @@ def asvalue(x, dtype=None):
         # Byte order is a property of host memory: device arrays hold the same values natively.
         host = host.astype(host.dtype.newbyteorder("="))
     if host.dtype not in dtypes.SUPPORTED:
-        raise TypeError(f"npaccel does not support arrays of dtype {host.dtype} "
+        raise dtypes.UnsupportedDTypeError(f"npaccel does not support arrays of dtype {host.dtype} "
                         f"(from {type(x).__name__})")
     return host
 

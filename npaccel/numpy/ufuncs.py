@@ -1252,7 +1252,7 @@ def _promotion_key(x):
 def _supported(loop):
     for d in loop:
         if d not in dtypes.SUPPORTED:
-            raise TypeError(f"npaccel does not support the ufunc loop dtype {d}")
+            raise dtypes.UnsupportedDTypeError(f"npaccel does not support the ufunc loop dtype {d}")
     return tuple(loop)
 
 

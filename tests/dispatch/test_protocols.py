@@ -125,3 +125,25 @@ def test_coverage_cli_prints_totals():
     assert lines[-1].startswith("total: ")
     assert any(line.startswith("numpy.linalg: ") for line in lines)
     assert any(line.split()[-1] in ("native", "fallback", "unsupported") for line in lines[:-4])
+
+
+# --- inputs of dtypes XLA has no type for: NumPy computes them, out= is written back ------
+
+def test_unsupported_dtype_inputs_fall_back_to_numpy():
+    from fractions import Fraction
+    objects = np.array([Fraction(1, 3), Fraction(1, 2)], dtype=object)
+    with pytest.warns(na.dispatch.NpaccelFallbackWarning):
+        result = np.add(na.array([1, 2]), objects)
+    assert type(result) is np.ndarray and result.dtype == object
+    np.testing.assert_array_equal(result, np.add(np.array([1, 2]), objects))
+    strings = np.concatenate([na.array([1, 2]), np.array(["x"])])
+    np.testing.assert_array_equal(strings, np.concatenate([np.array([1, 2]), np.array(["x"])]))
+
+
+def test_fallback_writes_npaccel_out_arrays():
+    out = na.array([0.0, 0.0])
+    long = np.array([1.5, 2.0], dtype=np.longdouble)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert np.multiply(long, 2, out=out) is out
+    np.testing.assert_array_equal(out, [3.0, 4.0])
