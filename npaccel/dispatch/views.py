@@ -91,9 +91,8 @@ def _host_overlap(func, a, b) -> bool | None:
     return cache is not None and bool(func(a, cache))
 
 
-def shares_memory(a, b, max_work=None) -> bool:
-    """Whether `a` and `b` show a common element of the same storage (exact)."""
-    host = _host_overlap(np.shares_memory, a, b)
+def _overlap(a, b, numpy_check, units_overlap) -> bool:
+    host = _host_overlap(numpy_check, a, b)
     if host is not None:
         return host
     if not (isinstance(a, ndarray) and isinstance(b, ndarray)) or a._storage is not b._storage:
@@ -101,20 +100,18 @@ def shares_memory(a, b, max_work=None) -> bool:
     ua, ub = _storage_units(a), _storage_units(b)
     if ua is None or ub is None:
         return a.size > 0 and b.size > 0
-    return bool(np.intersect1d(ua, ub).size)
+    return bool(ua.size and ub.size and units_overlap(ua, ub))
+
+
+def shares_memory(a, b, max_work=None) -> bool:
+    """Whether `a` and `b` show a common element of the same storage (exact)."""
+    return _overlap(a, b, np.shares_memory, lambda ua, ub: np.intersect1d(ua, ub).size)
 
 
 def may_share_memory(a, b, max_work=None) -> bool:
     """Whether the storage extents of `a` and `b` overlap (NumPy's bounds check)."""
-    host = _host_overlap(np.may_share_memory, a, b)
-    if host is not None:
-        return host
-    if not (isinstance(a, ndarray) and isinstance(b, ndarray)) or a._storage is not b._storage:
-        return False
-    ua, ub = _storage_units(a), _storage_units(b)
-    if ua is None or ub is None:
-        return a.size > 0 and b.size > 0
-    return bool(ua.size and ub.size and ua.min() <= ub.max() and ub.min() <= ua.max())
+    return _overlap(a, b, np.may_share_memory,
+                    lambda ua, ub: ua.min() <= ub.max() and ub.min() <= ua.max())
 
 
 # Functions implemented here rather than in npaccel.numpy: they are about npaccel.ndarray.
