@@ -38,6 +38,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     if not config.getoption("--compat-reference"):
         npaccel.config.fallback = "silent"
+        npaccel.config.fperrors = "all"   # NumPy's RuntimeWarnings too: the suite checks them
         activation.activate("tests")
         if config.getoption("--npaccel-xp"):
             _register_scipy_backend()

@@ -8,6 +8,9 @@ inputs and the results: a NaN out of no NaN is invalid, an infinity out of finit
 a division by zero (a zero divisor, a pole of log/arctanh/power) or else an overflow, an
 integer division by zero or of the minimum by -1 is divide / overflow.
 
+Which modes are honoured is npaccel.config.fperrors: by default only those that change
+control flow ('raise', 'call', ...), not NumPy's default warnings (see _Config).
+
 # Note: inside jit/grad/vmap nothing is reported (values are not known), as in JAX.
 """
 from __future__ import annotations
@@ -40,7 +43,7 @@ def _host(x) -> np.ndarray:
     return np.asarray(x)
 
 
-def _inexact_conditions(name: str, inputs: list, out: np.ndarray) -> set[str]:
+def _inexact_conditions(name: str, inputs: list, out: np.ndarray, under: bool) -> set[str]:
     found = set()
     finite = np.ones(out.shape, bool)
     nan_in = np.zeros(out.shape, bool)
@@ -58,7 +61,7 @@ def _inexact_conditions(name: str, inputs: list, out: np.ndarray) -> set[str]:
             found.add("divide")
         if np.any(new_inf & ~at_pole):
             found.add("over")
-    if name in _SCALING:
+    if under:
         nonzero = np.ones(out.shape, bool)
         for x in inputs:
             nonzero &= np.broadcast_to(x != 0, out.shape)
@@ -79,18 +82,25 @@ def _integer_conditions(name: str, inputs: list) -> set[str]:
     return found
 
 
-def check(ufunc: np.ufunc, inputs: tuple, results) -> None:
-    """Report what NumPy would for `ufunc(*inputs)` giving `results` (concrete values)."""
+def check(ufunc: np.ufunc, inputs: tuple, results, policy: str = "all") -> None:
+    """Report what NumPy would for `ufunc(*inputs)` giving `results` (concrete values),
+    for the modes `policy` honours (npaccel.config.fperrors)."""
     settings = np.geterr()
-    if all(settings[k] == "ignore" for k in _ORDER):
+    quiet = ("ignore",) if policy == "all" else ("ignore", "warn")
+    if policy == "off" or all(settings[k] in quiet for k in _ORDER):
         return
+    settings = {k: "ignore" if v in quiet else v for k, v in settings.items()}
     name = ufunc.__name__
+    under = settings["under"] != "ignore" and name in _SCALING
     outs = [_host(r) for r in (results if isinstance(results, tuple) else (results,))]
+    # All finite floats (one pass over the output) cannot have met a condition.
+    if not under and all(o.dtype.kind in "fc" and np.isfinite(o).all() for o in outs):
+        return
     ins = [_host(x) for x in inputs]
     found = set()
     for out in outs:
         if out.dtype.kind in "fc":
-            found |= _inexact_conditions(name, ins, out)
+            found |= _inexact_conditions(name, ins, out, under)
         elif out.dtype.kind in "iu" and all(x.dtype.kind in "iub" for x in ins):
             found |= _integer_conditions(name, ins)
     for kind in _ORDER:

@@ -26,16 +26,27 @@ from npaccel.numpy import _core
 from npaccel.transforms.array import Array
 
 FALLBACK_POLICIES = ("silent", "warn", "error")
+FPERROR_POLICIES = ("raise", "all", "off")
+
+
+def _choice(variable: str, default: str, allowed: tuple) -> str:
+    value = os.environ.get(variable, default)
+    if value not in allowed:
+        raise ValueError(f"{variable} must be one of {allowed}, got {value!r}")
+    return value
 
 
 class _Config:
-    """npaccel.config: the fallback policy (NPACCEL_FALLBACK=silent|warn|error)."""
+    """npaccel.config: the fallback policy (NPACCEL_FALLBACK=silent|warn|error) and which
+    floating-point error settings are honoured (NPACCEL_FPERRORS):
+    - "raise" (default): np.errstate/np.seterr modes 'raise', 'call', 'print', 'log';
+      NumPy's default 'warn' gives no RuntimeWarnings (checking costs a host round trip
+      per ufunc call, which would stall the device pipeline);
+    - "all": every mode, warnings included, as NumPy; "off": none."""
 
     def __init__(self):
-        self.fallback = os.environ.get("NPACCEL_FALLBACK", "warn")
-        if self.fallback not in FALLBACK_POLICIES:
-            raise ValueError(f"NPACCEL_FALLBACK must be one of {FALLBACK_POLICIES}, "
-                             f"got {self.fallback!r}")
+        self.fallback = _choice("NPACCEL_FALLBACK", "warn", FALLBACK_POLICIES)
+        self.fperrors = _choice("NPACCEL_FPERRORS", "raise", FPERROR_POLICIES)
 
 
 config = _Config()
@@ -232,7 +243,7 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
                         {**kwargs, **({} if out is None else {"out": out})}, name,
                         f"is computed by NumPy for these inputs ({e})")
     if method == "__call__" and where is True and not _traced(result):
-        fperrors.check(ufunc, inputs, result)
+        fperrors.check(ufunc, inputs, result, config.fperrors)
     if out is not None:
         return _write_out(out, result, casting=kwargs.get("casting", "same_kind"),
                           where=where, name=ufunc.__name__)

@@ -7,6 +7,14 @@ import pytest
 
 import npaccel
 
+
+@pytest.fixture(autouse=True)
+def every_mode():
+    """These tests compare every np.errstate mode, warnings included (NPACCEL_FPERRORS=all)."""
+    policy, npaccel.config.fperrors = npaccel.config.fperrors, "all"
+    yield
+    npaccel.config.fperrors = policy
+
 SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 700.0, np.inf, -np.inf, np.nan, 1e300])
 FLOAT_UFUNCS = [u for u in (np.divide, np.floor_divide, np.remainder, np.fmod, np.power,
                             np.float_power, np.add, np.subtract, np.multiply, np.log,
@@ -67,3 +75,12 @@ def test_operators_report_too():
     a, z = npaccel.array([1.0, 0.0]), npaccel.array([0.0, 0.0])
     with np.errstate(divide="raise", invalid="ignore"), pytest.raises(FloatingPointError):
         a / z
+
+
+def test_default_policy_honours_raise_but_not_warn():
+    npaccel.config.fperrors = "raise"
+    a, z = npaccel.array([1.0]), npaccel.array([0.0])
+    assert _observe(np.divide, (a, z), "warn") == (None, [])
+    assert _observe(np.divide, (a, z), "raise")[0] == "divide by zero encountered in divide"
+    npaccel.config.fperrors = "off"
+    assert _observe(np.divide, (a, z), "raise") == (None, [])
