@@ -200,7 +200,11 @@ def array_function(self, func, types, args, kwargs):
         return fallback(func, args, {**kwargs, **({} if out is None else {"out": out})},
                         name, f"is computed by NumPy for these inputs ({e})")
     if out is not None:
-        return _write_out(out, result, casting="unsafe")
+        # Functions cast into out= unsafely (reductions), or as their ufunc does; the shape
+        # must be the result's (only ufuncs broadcast into out).
+        casting = "same_kind" if name in _UFUNC_LIKE_OUT else "unsafe"
+        return _write_out(out, result, casting=casting, name=name.rpartition(".")[2],
+                          exact_shape=True)
     global _ZERO_D_ARRAYS
     _ZERO_D_ARRAYS = _ZERO_D_ARRAYS or _zero_d_arrays()
     return wrap(result, scalars=name not in _ZERO_D_ARRAYS,
@@ -254,7 +258,10 @@ def _traced(result) -> bool:
     return any(isinstance(r, Tracer) for r in (result if isinstance(result, tuple) else (result,)))
 
 
-def _write_out(out, result, casting, where=True, name="function"):
+_UFUNC_LIKE_OUT = frozenset({"numpy.around", "numpy.round", "numpy.clip"})
+
+
+def _write_out(out, result, casting, where=True, name="function", exact_shape=False):
     """Write result(s) into the `out` arrays (NumPy's casting rule) and return them."""
     outs = out if isinstance(out, tuple) else (out,)
     results = result if isinstance(result, tuple) else (result,)
@@ -267,6 +274,9 @@ def _write_out(out, result, casting, where=True, name="function"):
             raise TypeError("out= must be an npaccel.ndarray (a NumPy array cannot hold "
                             "an npaccel result without a copy)")
         r_dtype = _core.dtype_of(r)
+        if exact_shape and _core.shape_of(r) != o.shape:
+            raise ValueError(f"invalid output shape: {name} gives {_core.shape_of(r)}, "
+                             f"out= has {o.shape}")
         if not np.can_cast(r_dtype, o.dtype, casting):
             raise TypeError(f"Cannot cast ufunc '{name}' output from {r_dtype!r} to "
                             f"{o.dtype!r} with casting rule {casting!r}")
