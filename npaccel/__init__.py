@@ -21,4 +21,9 @@ def asarray(a, dtype=None) -> ndarray:
         return a
     return ndarray(numpy.asarray(a, dtype=dtype))
 
+def from_dlpack(x, *, device=None, copy=None) -> ndarray:
+    """An npaccel.ndarray from any object with `__dlpack__` (as numpy.from_dlpack)."""
+    return ndarray(numpy.from_dlpack(x, device=device, copy=copy))
+
+
 __version__ = "0.1.0"

@@ -529,8 +529,8 @@ class ndarray:
 _FUNCTION_METHODS = (
     "all", "any", "argmax", "argmin", "argpartition", "argsort", "choose", "clip",
     "compress", "conj", "conjugate", "cumprod", "cumsum", "diagonal", "dot", "max", "mean",
-    "min", "nonzero", "partition", "prod", "repeat", "round", "searchsorted", "std", "sum",
-    "take", "trace", "var")
+    "min", "nonzero", "partition", "prod", "ptp", "repeat", "round", "searchsorted", "std",
+    "sum", "take", "trace", "var")
 
 
 def _function_method(name):

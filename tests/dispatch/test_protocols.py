@@ -147,3 +147,14 @@ def test_fallback_writes_npaccel_out_arrays():
         warnings.simplefilter("ignore")
         assert np.multiply(long, 2, out=out) is out
     np.testing.assert_array_equal(out, [3.0, 4.0])
+
+
+def test_ptp_method_and_from_dlpack():
+    x = np.arange(6.0).reshape(2, 3) ** 2
+    a = na.array(x)
+    assert a.ptp() == np.ptp(x)
+    np.testing.assert_array_equal(a.ptp(axis=0), np.ptp(x, axis=0))
+    back = na.from_dlpack(a)
+    assert isinstance(back, na.ndarray)
+    np.testing.assert_array_equal(back, x)
+    np.testing.assert_array_equal(na.from_dlpack(x), x)
