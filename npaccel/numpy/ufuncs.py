@@ -294,9 +294,11 @@ def _complex_sign(z):
     # (even beside a NaN); both parts infinite, or a NaN without an infinity, give NaN.
     re_, im = ew.real(z), ew.imag(z)
     r = ew.abs(z)
-    unit = ew.div(z, ew.complex(ew.select(ew.eq(r, _c(r, 0)), _c(r, 1), r), _c(r, 0)))
+    zero, at_zero = _c(re_, 0), ew.eq(r, _c(r, 0))
+    r = ew.select(at_zero, _c(r, 1), r)
+    # (part by part: a complex division by r+0j loses the sign of zero parts)
+    unit = ew.complex(*[ew.select(at_zero, zero, ew.div(p, r)) for p in (re_, im)])
     re_inf, im_inf = _isinf(re_), _isinf(im)
-    zero = _c(re_, 0)
     unit = ew.select(re_inf, ew.complex(ew.sign(re_), zero), unit)
     unit = ew.select(im_inf, ew.complex(zero, ew.sign(im)), unit)
     nan = ew.select(ew.bitwise_or(re_inf, im_inf), ew.bitwise_and(re_inf, im_inf), _isnan(z))
@@ -356,6 +358,183 @@ def _conj_symmetric(kernel, odd: bool = False, lower: bool = False):
 
 def _scaled(factor: float):
     return lambda x: ew.mul(x, _c(x, factor))
+
+
+# --- complex special values --------------------------------------------------------------------
+# XLA's complex functions do not follow C99 Annex G where a part is infinite or NaN, nor
+# keep the signs of zero parts; NumPy's (libm's) do. Each table below gives, for the parts
+# of the operands, (mask, real part, imaginary part) cases (None keeps the kernel's part),
+# the first that holds winning; other inputs keep the kernel's value.
+
+def _and(*masks):
+    out = masks[0]
+    for m in masks[1:]:
+        out = ew.bitwise_and(out, m)
+    return out
+
+
+def _or(*masks):
+    out = masks[0]
+    for m in masks[1:]:
+        out = ew.bitwise_or(out, m)
+    return out
+
+
+def _zero(x):
+    return ew.eq(x, _c(x, 0))
+
+
+def _special_values(kernel, cases):
+    """`kernel` with its complex results patched by the table `cases` (see above). The
+    patch runs only when some part is zero or not finite (the cases look at no others):
+    it computes several functions of the parts, which would double the cost of finite
+    inputs."""
+    def run(*zs):
+        w = kernel(*zs)
+        if not _is_complex(w):
+            return w
+        parts = [p for z in zs for p in (ew.real(z), ew.imag(z))]
+        special = _or(*[ew.bitwise_not(ew.is_finite(p)) for p in parts], *map(_zero, parts))
+        any_special = red.reduce_or(special, tuple(range(len(_shape(special)))))
+        return cf.cond(any_special, lambda w, *parts: _patched(w, cases(*parts)),
+                       lambda w, *parts: w, w, *parts)
+    run.__name__ = getattr(kernel, "__name__", "kernel")
+    return run
+
+
+def _patched(w, cases):
+    re_, im = ew.real(w), ew.imag(w)
+    for mask, r, i in reversed(cases):
+        re_ = re_ if r is None else ew.select(mask, _fill(re_, r), re_)
+        im = im if i is None else ew.select(mask, _fill(im, i), im)
+    return ew.complex(re_, im)
+
+
+def _fill(like, value):
+    return _c(like, value) if isinstance(value, float) else value
+
+
+def _rotated(cases, extra=lambda x, y: []):
+    """The cases of f(z) = -i g(iz) (sin, tan, arcsin, arctan) from g's, after `extra`."""
+    def rotated(x, y):
+        return extra(x, y) + [(m, i, None if r is None else ew.neg(_fill(x, r)))
+                              for m, r, i in cases(ew.neg(y), x)]
+    return rotated
+
+
+def _exp_cases(x, y):
+    ynf = ew.bitwise_not(ew.is_finite(y))
+    return [(_zero(y), ew.exp(x), y),
+            (_and(ew.eq(x, _c(x, np.inf)), ynf), np.inf, np.nan),
+            (_and(ew.eq(x, _c(x, -np.inf)), ynf), 0.0, _copysign(_c(y, 0), y))]
+
+
+def _exp2(x):
+    if not _is_complex(x):
+        return ew.exp2(x)
+    # NumPy's complex exp2 is exp of the parts scaled by log(2) (2 ** z is NaN at infinities).
+    ln2 = _c(ew.real(x), math.log(2))
+    return ew.exp(ew.complex(ew.mul(ew.real(x), ln2), ew.mul(ew.imag(x), ln2)))
+
+
+def _exp2_cases(x, y):
+    return _exp_cases(ew.mul(x, _c(x, math.log(2))), ew.mul(y, _c(y, math.log(2))))
+
+
+def _expm1_cases(x, y):
+    # NumPy's own formula, at zero and non-finite parts.
+    half = ew.sin(ew.mul(y, _c(y, 0.5)))
+    re_ = ew.sub(ew.mul(ew.expm1(x), ew.cos(y)), ew.mul(_c(half, 2), ew.mul(half, half)))
+    special = _or(ew.bitwise_not(_and(ew.is_finite(x), ew.is_finite(y))), _zero(x), _zero(y))
+    return [(special, re_, ew.mul(ew.exp(x), ew.sin(y)))]
+
+
+def _sinh_cases(x, y):
+    ynf = ew.bitwise_not(ew.is_finite(y))
+    return [(_zero(y), ew.sinh(x), y),
+            (_and(_zero(x), ynf), x, np.nan),
+            (_zero(x), ew.mul(x, ew.cos(y)), ew.sin(y)),
+            (_and(_isinf(x), ynf), np.inf, np.nan)]
+
+
+def _cosh_cases(x, y):
+    ynf = ew.bitwise_not(ew.is_finite(y))
+    flip = _and(_signbit(x), ew.bitwise_not(_isnan(x)))
+    return [(_zero(y), ew.cosh(x), ew.select(flip, ew.neg(y), y)),
+            (_and(_zero(x), ynf), np.nan, 0.0),
+            (_zero(x), ew.cos(y), ew.mul(x, ew.sin(y))),
+            (_and(_isinf(x), ynf), np.inf, np.nan)]
+
+
+def _tanh_cases(x, y):
+    twice = ew.select(ew.is_finite(y), ew.sin(ew.add(y, y)), y)
+    return [(_zero(y), ew.tanh(x), y),
+            (_zero(x), x, ew.tan(y)),
+            (_isinf(x), _copysign(_c(x, 1), x), _copysign(_c(y, 0), twice))]
+
+
+def _sqrt_cases(x, y):
+    return [(_isinf(y), np.inf, y),
+            (_and(ew.eq(x, _c(x, np.inf)), _isnan(y)), np.inf, np.nan),
+            (_and(ew.eq(x, _c(x, -np.inf)), _isnan(y)), np.nan, np.inf)]
+
+
+def _log_cases(x, y):
+    return [(_or(_isinf(x), _isinf(y)), np.inf, None)]
+
+
+def _asinh_cases(x, y):
+    return [(_and(_isnan(x), _zero(y)), np.nan, y)]
+
+
+def _atanh_cases(x, y):
+    re_ = ew.select(_or(_zero(x), _isinf(x)), _copysign(_c(x, 0), x), _c(x, np.nan))
+    return [(_or(_and(_isnan(x), ew.bitwise_not(_isinf(y))), _isnan(y)), re_, np.nan)]
+
+
+def _reciprocal_cases(x, y):
+    # NumPy's algorithm (Smith's, dividing by the larger part), at zero and non-finite parts.
+    small_im = ew.le(ew.abs(y), ew.abs(x))
+    r = ew.select(small_im, ew.div(y, x), ew.div(x, y))
+    d = ew.select(small_im, ew.add(x, ew.mul(y, r)), ew.add(ew.mul(x, r), y))
+    one = _c(d, 1)
+    special = _or(ew.bitwise_not(_and(ew.is_finite(x), ew.is_finite(y))), _zero(x), _zero(y))
+    return [(special, ew.div(ew.select(small_im, one, r), d),
+             ew.neg(ew.div(ew.select(small_im, r, one), d)))]
+
+
+def _divide_cases(a, b, c, d):
+    # NumPy's algorithm (Smith's, with a zero divisor giving inf or NaN parts), at zero
+    # and non-finite parts.
+    by_re = ew.ge(ew.abs(c), ew.abs(d))
+    rat = ew.select(by_re, ew.div(d, c), ew.div(c, d))
+    scl = ew.div(_c(rat, 1), ew.select(by_re, ew.add(c, ew.mul(d, rat)), ew.add(d, ew.mul(c, rat))))
+    re_ = ew.select(by_re, ew.add(a, ew.mul(b, rat)), ew.add(ew.mul(a, rat), b))
+    im = ew.select(by_re, ew.sub(b, ew.mul(a, rat)), ew.sub(ew.mul(b, rat), a))
+    re_, im = ew.mul(re_, scl), ew.mul(im, scl)
+    zero = _and(_zero(c), _zero(d))
+    re_ = ew.select(zero, ew.div(a, ew.abs(c)), re_)
+    im = ew.select(zero, ew.div(b, ew.abs(c)), im)
+    parts = (a, b, c, d)
+    special = _or(*[ew.bitwise_not(ew.is_finite(p)) for p in parts], *map(_zero, parts))
+    return [(special, re_, im)]
+
+
+def _sin_cases(x, y):
+    # (libm's csin gives +inf imaginary parts here, not the -i sinh(iz) of Annex G)
+    return [(_and(_isinf(y), ew.bitwise_not(ew.is_finite(x))), np.nan, np.inf)]
+
+
+def _cos_cases(x, y):
+    return _cosh_cases(ew.neg(y), x)
+
+
+def _acos_cases(x, y):
+    return [(_and(_zero(x), _isnan(y)), math.pi / 2, np.nan)]
+
+
+def _acosh_cases(x, y):
+    return [(_and(_zero(x), _isnan(y)), np.nan, math.pi / 2)]
 
 
 # --- float bit-level functions ---------------------------------------------------------------
@@ -610,23 +789,34 @@ def _vecmat(a, b):
 
 _KERNELS: dict[str, Callable] = {
     # arithmetic
-    "add": _add, "subtract": ew.sub, "multiply": _multiply, "divide": ew.div,
+    "add": _add, "subtract": ew.sub, "multiply": _multiply,
+    "divide": _special_values(ew.div, _divide_cases),
     "floor_divide": _floor_divide, "remainder": _remainder, "fmod": _fmod, "divmod": _divmod,
     "power": _power, "float_power": _float_power, "negative": ew.neg, "positive": lambda x: x,
-    "absolute": _absolute, "fabs": ew.abs, "sign": _sign, "reciprocal": _reciprocal,
+    "absolute": _absolute, "fabs": ew.abs, "sign": _sign, "reciprocal": _special_values(_reciprocal, _reciprocal_cases),
     "square": lambda x: ew.mul(x, x), "conjugate": _conjugate, "heaviside": _heaviside,
     "gcd": _gcd, "lcm": _lcm,
     # exponents and logarithms
-    "exp": ew.exp, "exp2": ew.exp2, "expm1": ew.expm1, "log": _conj_symmetric(ew.log),
-    "log2": _conj_symmetric(_log_base(2)), "log10": _conj_symmetric(_log_base(10)),
-    "log1p": _conj_symmetric(ew.log1p), "logaddexp": _logaddexp,
-    "logaddexp2": _logaddexp2, "sqrt": _conj_symmetric(ew.sqrt), "cbrt": ew.cbrt,
+    "exp": _special_values(ew.exp, _exp_cases), "exp2": _special_values(_exp2, _exp2_cases),
+    "expm1": _special_values(ew.expm1, _expm1_cases),
+    "log": _special_values(_conj_symmetric(ew.log), _log_cases),
+    "log2": _special_values(_conj_symmetric(_log_base(2)), _log_cases),
+    "log10": _special_values(_conj_symmetric(_log_base(10)), _log_cases),
+    "log1p": _special_values(_conj_symmetric(ew.log1p), _log_cases), "logaddexp": _logaddexp,
+    "logaddexp2": _logaddexp2, "sqrt": _special_values(_conj_symmetric(ew.sqrt), _sqrt_cases),
+    "cbrt": ew.cbrt,
     # trigonometric and hyperbolic
-    "sin": ew.sin, "cos": ew.cos, "tan": ew.tan, "arcsin": _conj_symmetric(ew.asin, odd=True),
-    "arccos": _conj_symmetric(ew.acos, lower=True),
-    "arctan": _conj_symmetric(ew.atan, odd=True), "sinh": ew.sinh, "cosh": ew.cosh,
-    "tanh": ew.tanh, "arcsinh": _conj_symmetric(ew.asinh, odd=True),
-    "arccosh": _conj_symmetric(ew.acosh), "arctanh": _conj_symmetric(ew.atanh, odd=True),
+    "sin": _special_values(ew.sin, _rotated(_sinh_cases, _sin_cases)),
+    "cos": _special_values(ew.cos, _cos_cases),
+    "tan": _special_values(ew.tan, _rotated(_tanh_cases)),
+    "arcsin": _special_values(_conj_symmetric(ew.asin, odd=True), _rotated(_asinh_cases)),
+    "arccos": _special_values(_conj_symmetric(ew.acos, lower=True), _acos_cases),
+    "arctan": _special_values(_conj_symmetric(ew.atan, odd=True), _rotated(_atanh_cases)),
+    "sinh": _special_values(ew.sinh, _sinh_cases), "cosh": _special_values(ew.cosh, _cosh_cases),
+    "tanh": _special_values(ew.tanh, _tanh_cases),
+    "arcsinh": _special_values(_conj_symmetric(ew.asinh, odd=True), _asinh_cases),
+    "arccosh": _special_values(_conj_symmetric(ew.acosh), _acosh_cases),
+    "arctanh": _special_values(_conj_symmetric(ew.atanh, odd=True), _atanh_cases),
     "arctan2": ew.atan2,
     "hypot": _hypot, "degrees": _scaled(180 / math.pi), "rad2deg": _scaled(180 / math.pi),
     "radians": _scaled(math.pi / 180), "deg2rad": _scaled(math.pi / 180),

@@ -389,3 +389,44 @@ def _valid(shape, indices) -> bool:
     except IndexError:
         return False
     return True
+
+
+# --- complex special values ----------------------------------------------------------------
+
+_PARTS = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan]
+COMPLEX_UNARY = [n for n in ELEMENTWISE if _u(n).nin == 1 and np.dtype(np.complex128) in _loop_dtypes(n, 0)]
+COMPLEX_BINARY = ["add", "subtract", "multiply", "divide", "power", "float_power"]
+# NumPy's complex power takes integer exponents by repeated multiplication and the others
+# by libm's cpow (C99 multiplication and all); npaccel's is XLA's exp(y log x).
+_POWER_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "complex power at infinite/NaN parts (npy_cpow), and zero signs of integer powers"))
+_BINARY_PARAMS = [pytest.param(n, marks=_POWER_XFAIL) if "power" in n else n
+                  for n in COMPLEX_BINARY]
+
+
+def _complex_grid(parts, dtype) -> np.ndarray:
+    return np.array([complex(a, b) for a in parts for b in parts], dtype=dtype)
+
+
+def _with_zero_signs(fun):
+    """fun's result, and where its parts are zeros with the sign bit set (NaN signs are
+    not NumPy's to keep, zero signs are: C99 Annex G and libm fix them)."""
+    def run(*args):
+        w = fun(*args)
+        return (w,) + tuple(np.signbit(p) & (p == 0) for p in (np.real(w), np.imag(w)))
+    run.__name__ = fun.__name__
+    return run
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("name", COMPLEX_UNARY)
+def test_complex_special_values(name, dtype):
+    """Every part from {±0, ±1, ±inf, NaN}: C99 Annex G values and zero signs, as NumPy."""
+    check(_with_zero_signs(_u(name)), _complex_grid(_PARTS, dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("name", _BINARY_PARAMS)
+def test_complex_special_values_binary(name, dtype):
+    z = _complex_grid([0.0, 1.0, -1.0, np.inf, -np.inf, np.nan], dtype)
+    check(_with_zero_signs(_u(name)), z[:, None], z[None, :])
