@@ -70,10 +70,10 @@ def _inexact_conditions(name: str, inputs: list, out: np.ndarray, under: bool) -
     return found
 
 
-def _integer_conditions(name: str, inputs: list) -> set[str]:
+def _integer_conditions(name: str, inputs: list, shape: tuple) -> set[str]:
     if _POLES.get(name) is not _zero_divisor:
         return set()
-    a, b = inputs
+    a, b = (np.broadcast_to(x, shape) for x in inputs)   # an empty result meets nothing
     found = {"divide"} if np.any(b == 0) else set()
     # min // -1 does not fit (min % -1 is 0, fine).
     if name in ("floor_divide", "divmod") and a.dtype.kind == b.dtype.kind == "i" and \
@@ -82,30 +82,48 @@ def _integer_conditions(name: str, inputs: list) -> set[str]:
     return found
 
 
-def check(ufunc: np.ufunc, inputs: tuple, results, policy: str = "all") -> None:
-    """Report what NumPy would for `ufunc(*inputs)` giving `results` (concrete values),
-    for the modes `policy` honours (npaccel.config.fperrors)."""
+def _method_conditions(name: str, inputs: list, out: np.ndarray) -> set[str]:
+    """reduce/accumulate/reduceat/outer: the same conditions, over the whole call (their
+    elements do not line up with the inputs')."""
+    found = set()
+    floats = [x for x in inputs if x.dtype.kind in "fc"]
+    if np.isnan(out).any() and not any(np.isnan(x).any() for x in floats):
+        found.add("invalid")
+    if np.isinf(out).any() and all(np.isfinite(x).all() for x in floats):
+        zero = name in _POLES and any((x == 0).any() for x in inputs)
+        found.add("divide" if zero else "over")
+    return found
+
+
+def check(ufunc: np.ufunc, inputs: tuple, results, policy: str = "all",
+          method: str = "__call__") -> None:
+    """Report what NumPy would for `ufunc.method(*inputs)` giving `results` (concrete
+    values), for the modes `policy` honours (npaccel.config.fperrors)."""
     settings = np.geterr()
     quiet = ("ignore",) if policy == "all" else ("ignore", "warn")
     if policy == "off" or all(settings[k] in quiet for k in _ORDER):
         return
     settings = {k: "ignore" if v in quiet else v for k, v in settings.items()}
     name = ufunc.__name__
-    under = settings["under"] != "ignore" and name in _SCALING
+    under = settings["under"] != "ignore" and name in _SCALING and method == "__call__"
     outs = [_host(r) for r in (results if isinstance(results, tuple) else (results,))]
-    # All finite floats (one pass over the output) cannot have met a condition.
-    if not under and all(o.dtype.kind in "fc" and np.isfinite(o).all() for o in outs):
-        return
-    ins = [_host(x) for x in inputs]
+    ins = [_host(x) for x in inputs if x is not None]
+    # A float input cast to an integer loop: NaN and infinities are invalid values.
+    if any(o.dtype.kind in "iu" for o in outs) and any(
+            x.dtype.kind in "fc" and not np.isfinite(x).all() for x in ins):
+        _report("invalid", "cast", settings["invalid"])
     found = set()
     for out in outs:
-        if out.dtype.kind in "fc":
-            found |= _inexact_conditions(name, ins, out, under)
-        elif out.dtype.kind in "iu" and all(x.dtype.kind in "iub" for x in ins):
-            found |= _integer_conditions(name, ins)
+        if out.dtype.kind in "fc" and (under or not np.isfinite(out).all()):
+            found |= (_inexact_conditions(name, ins, out, under) if method == "__call__"
+                      else _method_conditions(name, ins, out))
+        elif out.dtype.kind in "iu" and method == "__call__" and \
+                all(x.dtype.kind in "iub" for x in ins):
+            found |= _integer_conditions(name, ins, out.shape)
+    where = name if method in ("__call__", "outer") else method   # NumPy's wording
     for kind in _ORDER:
         if kind in found:
-            _report(kind, name, settings[kind])
+            _report(kind, where, settings[kind])
 
 
 def _report(kind: str, name: str, mode: str) -> None:

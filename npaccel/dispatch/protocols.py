@@ -246,8 +246,9 @@ def array_ufunc(self, ufunc, method, *inputs, **kwargs):
         return fallback(getattr(ufunc, method), inputs,
                         {**kwargs, **({} if out is None else {"out": out})}, name,
                         f"is computed by NumPy for these inputs ({e})")
-    if method == "__call__" and where is True and not _traced(result):
-        fperrors.check(ufunc, inputs, result, config.fperrors)
+    if method != "at" and where is True and not _traced(result):
+        fperrors.check(ufunc, inputs[:1] if method != "outer" and method != "__call__"
+                       else inputs, result, config.fperrors, method)
     if out is not None:
         return _write_out(out, result, casting=kwargs.get("casting", "same_kind"),
                           where=where, name=ufunc.__name__)

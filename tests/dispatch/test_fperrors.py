@@ -84,3 +84,21 @@ def test_default_policy_honours_raise_but_not_warn():
     assert _observe(np.divide, (a, z), "raise")[0] == "divide by zero encountered in divide"
     npaccel.config.fperrors = "off"
     assert _observe(np.divide, (a, z), "raise") == (None, [])
+
+
+@pytest.mark.parametrize("mode", ["raise", "warn"])
+@pytest.mark.parametrize("method", ["reduce", "accumulate", "outer"])
+@pytest.mark.parametrize("ufunc", [np.add, np.multiply, np.divide, np.subtract],
+                         ids=lambda u: u.__name__)
+def test_methods_like_numpy(ufunc, method, mode):
+    for values in ([np.inf, 0.0, -np.inf], [1e300, 1e300, 2.0], [1.0, 0.0, 2.0], [1.0, 2.0]):
+        x = np.array(values)
+        call = (lambda a: getattr(ufunc, method)(a, a)) if method == "outer" else \
+            getattr(ufunc, method)
+        assert _observe(call, [npaccel.array(x)], mode) == _observe(call, [x], mode), values
+
+
+def test_float_inputs_cast_to_an_integer_loop():
+    args = (np.array([1.0, np.nan]), 1.0)
+    run = lambda a, b: np.add(a, b, dtype=np.intp, casting="unsafe")  # noqa: E731
+    assert _observe(run, [npaccel.array(args[0]), args[1]], "raise") == _observe(run, args, "raise")
