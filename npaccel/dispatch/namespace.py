@@ -10,6 +10,7 @@ import types
 import numpy as np
 
 from npaccel.dispatch.ndarray import ArrayAPIArray, ndarray
+from npaccel.dispatch import views
 from npaccel.dispatch.protocols import wrap
 
 API_VERSION = "2023.12"
@@ -36,14 +37,26 @@ class _Namespace(types.ModuleType):
             impl = getattr(importlib.import_module(self._impl_module), attr, None)
             if impl is None or not callable(impl):
                 raise AttributeError(f"npaccel's array API namespace has no attribute {attr!r}")
-            value = _wrapped(impl) if not isinstance(impl, type) else impl
+            value = _wrapped(impl, self._impl_module, attr) if not isinstance(impl, type) \
+                else impl
         setattr(self, attr, value)
         return value
 
 
-def _wrapped(impl):
+def _wrapped(impl, impl_module: str, name: str):
+    """The namespace's function: views where NumPy's function gives views (code written
+    for the standard writes through them, as SciPy's does), else a new array."""
+    numpy_module = impl_module.removeprefix("npaccel.")          # numpy, numpy.linalg, ...
+    public = f"{numpy_module}.{name}"
+    numpy_func = getattr(importlib.import_module(numpy_module), name, None)
+
     @functools.wraps(impl)
     def f(*args, **kwargs):
+        if args and isinstance(args[0], ndarray):
+            if public in views.VIEW_FUNCTIONS and numpy_func is not None:
+                return views.function_view(public, numpy_func, impl, args[0], args[1:], kwargs)
+            if public in views.METHOD_VIEWS:
+                return views.METHOD_VIEWS[public](*args, **kwargs)
         return wrap(impl(*args, **kwargs), cls=ArrayAPIArray)
     return f
 

@@ -191,8 +191,11 @@ def array_function(self, func, types, args, kwargs):
     if impl is None:
         return fallback(func, args, kwargs, _public_name(func))
     name = _public_name(func)
-    if name in views.VIEW_FUNCTIONS and args and isinstance(args[0], ndarray):
-        return views.function_view(name, func, impl, args[0], args[1:], kwargs)
+    if args and isinstance(args[0], ndarray):
+        if name in views.VIEW_FUNCTIONS:
+            return views.function_view(name, func, impl, args[0], args[1:], kwargs)
+        if name in views.METHOD_VIEWS:
+            return views.METHOD_VIEWS[name](*args, **kwargs)
     out = kwargs.pop("out", None)
     try:
         result = hot.call(impl, args, kwargs)

@@ -27,6 +27,17 @@ VIEW_FUNCTIONS = {
 }
 
 
+def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    return a.reshape(shape if shape is not None else newshape, order=order, copy=copy)
+
+
+# Views whose view-or-copy decision is the array's own (contiguity), as NumPy's methods.
+METHOD_VIEWS = {
+    "numpy.reshape": _reshape,
+    "numpy.ravel": lambda a, order="C": a.ravel(order),
+}
+
+
 def _host(x):
     return np.asarray(x) if isinstance(x, ndarray) else x
 

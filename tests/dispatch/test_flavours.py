@@ -48,3 +48,24 @@ def test_inside_transformations_0d_results_are_arrays():
         return s
     assert float(npaccel.jit(f)(npaccel.array(np.arange(3.0)))) == 3.0
     np.testing.assert_allclose(npaccel.grad(f)(np.arange(3.0)), [2.0, 1.0, 1.0])
+
+
+def test_array_api_namespace_returns_views_where_numpy_does():
+    xp = npaccel.array([0.0]).__array_namespace__()
+    base = np.arange(6.0).reshape(2, 3)
+    a = xp.asarray(base)
+    xp.permute_dims(a, (1, 0))[0, 1] = -5.0
+    xp.reshape(a, (3, 2))[2, 1] = 7.0
+    expected = base.copy()
+    np.permute_dims(expected, (1, 0))[0, 1] = -5.0
+    np.reshape(expected, (3, 2))[2, 1] = 7.0
+    np.testing.assert_array_equal(np.asarray(a), expected)
+
+
+def test_overlap_add_convolution_through_scipy_matches_numpy():
+    import scipy.signal
+    xp = npaccel.array([0.0]).__array_namespace__()
+    rng = np.random.default_rng(0)
+    x, h = rng.standard_normal(50), rng.standard_normal(6)
+    np.testing.assert_allclose(np.asarray(scipy.signal.oaconvolve(xp.asarray(x), xp.asarray(h))),
+                               scipy.signal.oaconvolve(x, h), atol=1e-12)
