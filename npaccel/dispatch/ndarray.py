@@ -353,7 +353,23 @@ class ndarray:
         return self._view(_step_transpose(tuple(perm)))
 
     def ravel(self, order="C") -> "ndarray":
+        if order == "K":
+            return self._ravel_in_memory_order()
         return self.reshape(-1, order=order)
+
+    def _ravel_in_memory_order(self) -> "ndarray":
+        """order='K': axes taken in the order of their strides in memory (a transposed
+        view unravels as its base), each in its own direction, as NumPy does."""
+        from npaccel.dispatch.views import _storage_units
+        units = None if self._contiguous() or self.size == 0 else _storage_units(self)
+        if units is None:
+            return self.reshape(-1)
+        first = units[(0,) * self.ndim + (0,)]
+        strides = [abs(int(units[tuple(1 if j == i else 0 for j in range(self.ndim)) + (0,)])
+                       - int(first)) if d > 1 else 0 for i, d in enumerate(self.shape)]
+        perm = tuple(int(i) for i in np.argsort([-st for st in strides], kind="stable"))
+        return type(self)(lax_shape.reshape(lax_shape.transpose(self.__npaccel_value__(), perm),
+                                            (self.size,)))
 
     def squeeze(self, axis=None) -> "ndarray":
         shape = self.shape
