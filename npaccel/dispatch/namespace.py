@@ -9,14 +9,44 @@ import types
 
 import numpy as np
 
+from npaccel.core.trace import Tracer
 from npaccel.dispatch.ndarray import ArrayAPIArray, ndarray
+from npaccel.transforms.array import Array
 from npaccel.dispatch import views
 from npaccel.dispatch.protocols import wrap
+from npaccel.numpy import _core
+import npaccel.numpy as xnp
 
 API_VERSION = "2023.12"
 _DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
            "float32", "float64", "complex64", "complex128")
 _CONSTANTS = ("e", "inf", "nan", "newaxis", "pi")
+
+
+def _argsort(impl):
+    def argsort(x, /, *, axis=-1, descending=False, stable=True):
+        if not descending:
+            return impl(x, axis=axis, kind="stable" if stable else None)
+        # Stable and descending: the ascending stable order of the reversed array, reversed.
+        n = _core.shape_of(_core.asvalue(x))[axis]
+        flipped = xnp.flip(impl(xnp.flip(x, axis), axis=axis, kind="stable"), axis)
+        return xnp.subtract(n - 1, flipped)
+    return argsort
+
+
+def _sort(impl):
+    def sort(x, /, *, axis=-1, descending=False, stable=True):
+        out = impl(x, axis=axis, kind="stable" if stable else None)
+        return xnp.flip(out, axis) if descending else out
+    return sort
+
+
+# Where the standard's signature is not NumPy's: adapters from the standard's to NumPy's.
+_STANDARD_SIGNATURES = {
+    "clip": lambda impl: lambda x, /, min=None, max=None: impl(x, min, max),
+    "sort": _sort,
+    "argsort": _argsort,
+}
 
 
 class _Namespace(types.ModuleType):
@@ -37,6 +67,8 @@ class _Namespace(types.ModuleType):
             impl = getattr(importlib.import_module(self._impl_module), attr, None)
             if impl is None or not callable(impl):
                 raise AttributeError(f"npaccel's array API namespace has no attribute {attr!r}")
+            if attr in _STANDARD_SIGNATURES and self._impl_module == "npaccel.numpy":
+                impl = _STANDARD_SIGNATURES[attr](impl)
             value = _wrapped(impl, self._impl_module, attr) if not isinstance(impl, type) \
                 else impl
         setattr(self, attr, value)
@@ -96,4 +128,6 @@ def __array_namespace__(self, api_version: str | None = None):
     return array_api
 
 
-ndarray.__array_namespace__ = __array_namespace__
+# Values (eager arrays, tracers) that user code receives answer it too.
+ndarray.__array_namespace__ = Array.__array_namespace__ = Tracer.__array_namespace__ = \
+    __array_namespace__

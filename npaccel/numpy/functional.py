@@ -3,35 +3,50 @@ from __future__ import annotations
 
 import numpy as np
 
-from npaccel.lax import elementwise as ew
+from npaccel.core.trace import is_traced
+from npaccel.lax import elementwise as ew, shape as lax_shape
 from npaccel.numpy import _core
 from npaccel.transforms.batching import vmap
 
 
 def apply_along_axis(func1d, axis, arr, *args, **kwargs):
-    """func1d applied to every 1-d slice along `axis` (one vmap over the other axes, so the
-    function is traced once rather than called per slice)."""
+    """func1d applied to every 1-d slice along `axis`. Eagerly one call per slice, as NumPy
+    (func1d may be any Python, value-dependent code included); traced, one vmap over the
+    other axes, so the function is traced once."""
     arr = _core.asvalue(arr)
     nd = len(_core.shape_of(arr))
     axis = _core.normalize_axis(axis, nd)
-    f = lambda x: _core.asvalue(func1d(x, *args, **kwargs))  # noqa: E731
-    for _ in range(nd - 1):
-        f = vmap(f, in_axes=0, out_axes=0)
     moved = _moveaxis(arr, axis, nd - 1)
-    out = f(moved)
+    call = lambda x: _core.asvalue(func1d(x, *args, **kwargs))  # noqa: E731
+    out = _over_slices(call, moved) if not is_traced(arr) else _vmapped(call, nd - 1)(moved)
     out_nd = len(_core.shape_of(out))
     # The function's output dims replace `axis`: move them back into its place.
-    extra = out_nd - (nd - 1)
-    if extra == 0:
+    if out_nd == nd - 1:
         return out
     perm = list(range(axis)) + list(range(nd - 1, out_nd)) + list(range(axis, nd - 1))
-    from npaccel.lax.shape import transpose
-    return transpose(out, perm)
+    return lax_shape.transpose(out, perm)
+
+
+def _vmapped(f, times: int):
+    for _ in range(times):
+        f = vmap(f, in_axes=0, out_axes=0)
+    return f
+
+
+def _over_slices(call, moved):
+    """call on each moved[i, j, ..., :], the results stacked over the leading axes."""
+    outer = _core.shape_of(moved)[:-1]
+    if 0 in outer:
+        raise ValueError("Cannot apply_along_axis when any iteration dimensions are 0")
+    results = [call(moved[index]) for index in np.ndindex(*outer)]
+    first = _core.shape_of(results[0])
+    stacked = lax_shape.concatenate([lax_shape.expand_dims(_core.asvalue(r), (0,))
+                                     for r in results], 0)
+    return lax_shape.reshape(stacked, outer + first)
 
 
 def _moveaxis(x, src, dst):
-    from npaccel.lax.shape import moveaxis
-    return moveaxis(x, src, dst) if src != dst else x
+    return lax_shape.moveaxis(x, src, dst) if src != dst else x
 
 
 def apply_over_axes(func, a, axes):
