@@ -100,6 +100,7 @@ def test_baseline_comparison():
     ("AttributeError: 'ndarray' object has no attribute 'foo'", "missing attribute"),
     ("process exited -11", "crash or hang"),
     ("process killed after 120 s", "crash or hang"),
+    ("ValueError: output array is read-only.", "C code writes into an npaccel array"),
 ])
 def test_failure_classes(message, expected):
     assert report.failure_class(message) == expected
