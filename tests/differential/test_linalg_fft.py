@@ -285,11 +285,6 @@ def test_fftn(name, data):
     check_kw(scalar_if_0d(getattr(np.fft, name)), a, tol_=_fft_tol(a), **kwargs)
 
 
-@pytest.mark.parametrize("name", ["fftn", "ifftn"])
-def test_zero_d_results(name):
-    check_kw(getattr(np.fft, name), np.array(2.0))  # NumPy: the 0-d input, untransformed
-
-
 @pytest.mark.parametrize("name", ["fftshift", "ifftshift"])
 @differential
 @given(data=st.data())

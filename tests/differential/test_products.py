@@ -15,22 +15,6 @@ BINARY_PRODUCTS = ["dot", "vdot", "inner", "outer", "kron"]
 
 # NumPy returns 0-d arrays here; npaccel's dispatch (npaccel/dispatch/protocols.py, not
 # this module's to fix) returns NumPy scalars.
-_BY_NAME_ONLY = ("einsum(optimize=True) returns a 0-d array, einsum() a scalar: dispatch decides by function name")
-ZERO_D_RESULTS = {
-    "cross": (np.cross, (np.array([1, 2]), np.array([3, 4])), {}),
-    "polyint": (np.polyint, (np.array(3),), {"m": 0}),
-    "einsum": (np.einsum, ("i,i->", np.ones(4), np.ones(4)), {"optimize": True}),
-}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_BY_NAME_ONLY))
-    if n in ("einsum", "weighted quantile") else n for n in ZERO_D_RESULTS])
-def test_zero_d_results(name):
-    fun, args, kwargs = ZERO_D_RESULTS[name]
-    check_kw(fun, *args, **kwargs)
-
-
 def _pair(data, kinds="biufc", same_shape=False, **shape_kw):
     """Two arrays of drawn shapes (often contractible, sometimes not) and dtypes."""
     dtype = data.draw(dtypes(kinds))

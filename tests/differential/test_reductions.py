@@ -129,23 +129,6 @@ def test_weighted_quantile(name, data):
 
 # NumPy returns 0-d arrays here; npaccel's dispatch (npaccel/dispatch/protocols.py, not
 # this module's to fix) returns NumPy scalars. The tests above compare values regardless.
-_BY_NAME_ONLY = ("NumPy returns a 0-d array here but a scalar for other arguments of the same "
-                 "function: dispatch decides by function name")
-ZERO_D_RESULTS = {
-    "weighted quantile": (np.quantile, (np.array([-3.0]), 0.5),
-                          {"weights": np.array([1.0]), "method": "inverted_cdf"}),
-    "0-d percentile keepdims": (np.percentile, (np.array(1.0), 50.0), {"keepdims": True}),
-}
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_BY_NAME_ONLY))
-    if n in ("weighted quantile", "0-d percentile keepdims") else n for n in ZERO_D_RESULTS])
-def test_zero_d_results(case):
-    fun, args, kwargs = ZERO_D_RESULTS[case]
-    check_kw(fun, *args, **kwargs)
-
-
 @differential
 @given(data=st.data())
 def test_average(data):

@@ -178,19 +178,6 @@ def test_isin(data):
 
 # NumPy returns 0-d arrays here; npaccel's dispatch (npaccel/dispatch/protocols.py, not
 # this module's to fix) returns NumPy scalars. The tests above compare values regardless.
-ZERO_D_RESULTS = {
-    "unique_all": (np.unique_all, (np.array(2),)),
-    "unique_inverse": (np.unique_inverse, (np.array(2),)),
-    "isin": (np.isin, (np.array(2), np.array([1, 2]))),
-}
-
-
-@pytest.mark.parametrize("name", ZERO_D_RESULTS)
-def test_zero_d_results(name):
-    fun, args = ZERO_D_RESULTS[name]
-    check_kw(fun, *args)
-
-
 COVERED = {f"numpy.{name}" for name in [
     "sort", "argsort", "partition", "argpartition", "lexsort", "searchsorted", "nonzero",
     "flatnonzero", "argwhere", "where", "extract", "unique", "unique_all", "unique_counts",
