@@ -119,6 +119,7 @@ def flavour(args) -> type:
     return ndarray
 
 
+@functools.cache
 def _zero_d_arrays() -> frozenset:
     """The functions for which NumPy returns a 0-d array rather than a scalar: those that
     make, reshape, transform (fft) or index arrays, and a few others (the differential
@@ -135,8 +136,6 @@ def _zero_d_arrays() -> frozenset:
         "where", "i0", "cov", "tensordot", "real_if_close", "real", "imag", "cross",
         "apply_along_axis", "piecewise")} | {"numpy.linalg.tensordot"}
 
-
-_ZERO_D_ARRAYS = None
 
 
 def _contains_tracer(args) -> bool:
@@ -208,9 +207,7 @@ def array_function(self, func, types, args, kwargs):
         casting = "same_kind" if name in _UFUNC_LIKE_OUT else "unsafe"
         return _write_out(out, result, casting=casting, name=name.rpartition(".")[2],
                           exact_shape=True)
-    global _ZERO_D_ARRAYS
-    _ZERO_D_ARRAYS = _ZERO_D_ARRAYS or _zero_d_arrays()
-    return wrap(result, scalars=name not in _ZERO_D_ARRAYS,
+    return wrap(result, scalars=name not in _zero_d_arrays(),
                 cls=flavour((*args, *kwargs.values())))
 
 
