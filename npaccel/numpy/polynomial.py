@@ -483,7 +483,9 @@ def polyfit(x, y, deg, rcond=None, full: bool = False, w=None, cov=False):
     x, y = _as_inexact(x), _as_inexact(y)
     w = None if w is None else _as_inexact(w)
     _check_fit_inputs(x, y, deg, w, cov, order)
-    if np.dtype(np.float16) in (dtype_of(x), dtype_of(y)):  # NumPy's lstsq rejects them
+    # NumPy's lstsq rejects a float16 right-hand side (y, weighted in place, keeps its
+    # dtype); x's Vandermonde matrix is scaled to float64 first.
+    if dtype_of(y) == np.float16:
         raise TypeError("array type float16 is unsupported in linalg")
     if rcond is None:
         rcond = shape_of(x)[0] * np.finfo(dtype_of(x)).eps

@@ -3,7 +3,7 @@ and window functions (window.py) against NumPy: random dtypes, shapes (0-d, empt
 mismatched) and keywords (tensordot axes, cross axes, einsum subscripts, polyfit options)."""
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tests.differential._differential import arrays, differential, dtypes, shapes
@@ -102,7 +102,9 @@ def test_polynomial_arithmetic(name, data):
 @given(data=st.data())
 def test_polyval(data):
     p = data.draw(arrays(kinds="biufc", shape=data.draw(shapes(max_ndim=2))))
-    check_kw(np.polyval, p, data.draw(arrays(kinds="biufc")))
+    x = data.draw(arrays(kinds="biufc"))
+    assume(not (p.size == 0 and x.ndim == 0))   # test_zero_d_results["empty polyval"]
+    check_kw(np.polyval, p, x)
 
 
 @pytest.mark.parametrize("name", ["polyder", "polyint"])

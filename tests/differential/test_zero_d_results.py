@@ -21,8 +21,9 @@ CASES = {
     "weighted quantile": (np.quantile, (np.array([-3.0]), 0.5),
                           {"weights": np.array([1.0]), "method": "inverted_cdf"}),
     "0-d percentile keepdims": (np.percentile, (np.array(1.0), 50.0), {"keepdims": True}),
+    "empty polyval": (np.polyval, (np.array([]), np.array(2.0)), {}),
 }
-_KNOWN = ("einsum optimize", "weighted quantile", "0-d percentile keepdims")
+_KNOWN = ("einsum optimize", "weighted quantile", "0-d percentile keepdims", "empty polyval")
 
 
 @pytest.mark.parametrize("case", [
