@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from npaccel.core import dtypes
-from npaccel.core.trace import Tracer, get_aval
+from npaccel.core.trace import ConcretizationError, Tracer, concrete_or_error, get_aval
 from npaccel.lax import convert, shape as lax_shape
 from npaccel.transforms.array import Array
 
@@ -144,3 +144,14 @@ def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
     if len(set(out)) != len(out):
         raise ValueError("duplicate value in 'axis'")
     return out
+
+
+def concrete(x, name: str, remedy: str = "call it outside the transformation") -> np.ndarray:
+    """x's value on the host, for results whose dtype or shape depends on it; under
+    jit/vmap a ConcretizationError naming the function `name` and the remedy."""
+    try:
+        return concrete_or_error(x, name)
+    except ConcretizationError:
+        raise ConcretizationError(
+            f"{name}: the result's dtype or shape depends on the input values, which are "
+            f"unknown inside jit/vmap; {remedy}") from None

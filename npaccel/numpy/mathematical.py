@@ -15,9 +15,9 @@ import math
 import numpy as np
 
 from npaccel.core import dtypes
-from npaccel.core.trace import ConcretizationError, concrete_or_error, is_traced
+from npaccel.core.trace import is_traced
 from npaccel.lax import elementwise as ew, reduction, shape as lax_shape, slicing, sorting
-from npaccel.numpy import indexing
+from npaccel.numpy import _core, indexing
 from npaccel.transforms.jit import jit
 from npaccel.numpy._core import (PYTHON_SCALARS, asvalue, astype, broadcast_shapes,
                                  broadcast_to, dtype_of, normalize_axis, promote_and_broadcast,
@@ -87,15 +87,6 @@ def _floor_mod(x, y):
     zero = _full(shape_of(r), 0, dtype_of(r))
     fix = ew.bitwise_and(ew.ne(r, zero), ew.ne(ew.lt(r, zero), ew.lt(y, zero)))
     return ew.select(fix, ew.add(r, y), r)
-
-
-def _concrete(x, name: str) -> np.ndarray:
-    try:
-        return concrete_or_error(x, name)
-    except ConcretizationError:
-        raise ConcretizationError(
-            f"{name}: the result's dtype or shape depends on the values of its input, which "
-            "are unknown inside jit/vmap; call it outside the transformation") from None
 
 
 # --- clip, round, fix --------------------------------------------------------------------
@@ -285,7 +276,7 @@ def real_if_close(a, tol=100):
     if tol > 1:
         tol = np.finfo(dtype).eps * tol
     small = ew.lt(ew.abs(ew.imag(a)), _full(shape_of(a), tol, dtypes.real_dtype(dtype)))
-    return ew.real(a) if bool(_concrete(_all(small), "real_if_close")) else a
+    return ew.real(a) if bool(_core.concrete(_all(small), "real_if_close")) else a
 
 
 # --- special values ----------------------------------------------------------------------

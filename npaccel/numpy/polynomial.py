@@ -19,6 +19,7 @@ from npaccel.core import dtypes
 from npaccel.core.trace import ConcretizationError, concrete_or_error
 from npaccel.lax import (contraction, control_flow, elementwise as ew, linalg, reduction,
                          shape as lax_shape, slicing)
+from npaccel.numpy import _core
 from npaccel.numpy._core import (asvalue, astype, broadcast_shapes, broadcast_to, dtype_of,
                                  result_type, shape_of)
 from npaccel.transforms.jit import jit
@@ -30,14 +31,9 @@ __all__ = ["poly", "polyval", "polyadd", "polysub", "polymul", "polydiv", "polyd
 # --- helpers -----------------------------------------------------------------------------
 
 def _concrete(x, name: str) -> np.ndarray:
-    try:
-        return concrete_or_error(x, name)
-    except ConcretizationError:
-        raise ConcretizationError(
-            f"{name}: the result's shape or dtype depends on the input values, which are "
-            "unknown inside jit/vmap; call it outside the transformation"
-            + (" or pass trim_leading_zeros=False" if name in ("polymul", "polydiv") else "")
-        ) from None
+    remedy = "call it outside the transformation" + (
+        " or pass trim_leading_zeros=False" if name in ("polymul", "polydiv") else "")
+    return _core.concrete(x, name, remedy)
 
 
 def _atleast_1d(x):
