@@ -47,18 +47,25 @@ def _trivial(M: float):
     return np.ones(1) if M == 1 else None
 
 
-def _cosine_sum(M, coefficients):
+def _symmetric(M, body):
+    """NumPy's trivial windows for M < 2, else body(M, n, size) over the symmetric
+    positions n = 1-M, 3-M, ..., M-1."""
     M = _length(M)
     trivial = _trivial(M)
     if trivial is not None:
         return trivial
     n = _arange(1 - M, M, 2)
-    size = shape_of(n)[0]
-    out = _c(coefficients[0], size)
-    for k, a in enumerate(coefficients[1:], 1):
-        phase = ew.div(ew.mul(_c(k * math.pi, size), n), _c(M - 1, size))
-        out = ew.add(out, ew.mul(_c(a, size), ew.cos(phase)))
-    return out
+    return body(M, n, shape_of(n)[0])
+
+
+def _cosine_sum(M, coefficients):
+    def body(M, n, size):
+        out = _c(coefficients[0], size)
+        for k, a in enumerate(coefficients[1:], 1):
+            phase = ew.div(ew.mul(_c(k * math.pi, size), n), _c(M - 1, size))
+            out = ew.add(out, ew.mul(_c(a, size), ew.cos(phase)))
+        return out
+    return _symmetric(M, body)
 
 
 def blackman(M):
@@ -78,15 +85,11 @@ def hanning(M):
 
 def bartlett(M):
     """numpy.bartlett: the triangular window 1 - |n|/(M-1)."""
-    M = _length(M)
-    trivial = _trivial(M)
-    if trivial is not None:
-        return trivial
-    n = _arange(1 - M, M, 2)
-    size = shape_of(n)[0]
-    ratio = ew.div(n, _c(M - 1, size))
-    one = _c(1.0, size)
-    return ew.select(ew.le(n, _c(0.0, size)), ew.add(one, ratio), ew.sub(one, ratio))
+    def body(M, n, size):
+        ratio = ew.div(n, _c(M - 1, size))
+        one = _c(1.0, size)
+        return ew.select(ew.le(n, _c(0.0, size)), ew.add(one, ratio), ew.sub(one, ratio))
+    return _symmetric(M, body)
 
 
 def kaiser(M, beta):
