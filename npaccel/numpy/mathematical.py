@@ -247,11 +247,7 @@ def isreal(x):
 
 def iscomplex(x):
     """numpy.iscomplex: elementwise imag(x) != 0 (all False for real dtypes)."""
-    x = asvalue(x)
-    if dtype_of(x).kind != "c":
-        return _full(shape_of(x), False, np.bool_)
-    im = ew.imag(x)
-    return ew.ne(im, _full(shape_of(im), 0, dtype_of(im)))
+    return ew.bitwise_not(isreal(x))
 
 
 def iscomplexobj(x) -> bool:
